@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from . import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
+    path("notifications/read-all/", views.notifications_read_all, name="notifications-read-all"),
+    path("units/", include("units.urls")),
+    path("risks/", include("risks.urls")),
+    path("measures/", include("measures.urls")),
+    path("reviews/", include("reviews.urls")),
+    path("admin/", admin.site.urls),
+]

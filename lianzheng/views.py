@@ -1,0 +1,56 @@
+"""Pages of the frame: login, the dashboard, notifications."""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import ratelimit
+from .forms import ThrottledAuthenticationForm
+from .models import Notification
+
+
+@method_decorator(login_not_required, name="dispatch")
+class LoginView(auth_views.LoginView):
+    form_class = ThrottledAuthenticationForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        ratelimit.clear(f"login:user:{form.get_user().username.lower()}")
+        return super().form_valid(form)
+
+
+def dashboard(request):
+    from .dashboards import dashboard_context
+
+    return render(request, "lianzheng/dashboard.html", dashboard_context(request))
+
+
+def notifications(request):
+    qs = Notification.objects.filter(recipient=request.user)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "lianzheng/notifications.html", {"page_obj": page})
+
+
+@require_POST
+def notification_open(request, pk):
+    note = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    if note.read_at is None:
+        note.read_at = timezone.now()
+        note.save(update_fields=["read_at"])
+    return redirect(note.url or "notifications")
+
+
+@require_POST
+@transaction.atomic
+def notifications_read_all(request):
+    count = Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    messages.success(request, _("已将 %(count)s 条通知标为已读。") % {"count": count})
+    return redirect("notifications")

@@ -1,0 +1,48 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import selectors
+from .models import Campaign
+from .rules import sees_all_units
+
+
+def unit_list(request):
+    if not sees_all_units(request.user):
+        if request.user.unit_id:
+            return redirect("units:unit-detail", code=request.user.unit.code)
+        raise Http404
+    units = selectors.unit_list(request.user)
+    sort = request.GET.get("sort", "sort_order")
+    allowed = {"sort_order", "code", "name", "-post_count", "post_count", "batch", "-batch"}
+    units = units.order_by(sort if sort in allowed else "sort_order", "code")
+    page = Paginator(units, 50).get_page(request.GET.get("page"))
+    return render(request, "units/unit_list.html", {"page_obj": page, "sort": sort})
+
+
+def unit_detail(request, code):
+    unit = selectors.unit_for(request.user, code)
+    return render(request, "units/unit_detail.html", {"unit": unit, **selectors.unit_detail(unit)})
+
+
+def my_posts(request):
+    posts = selectors.current_posts_of(request.user)
+    return render(request, "units/my_posts.html", {"posts": posts})
+
+
+@require_POST
+def switch_campaign(request):
+    campaign = Campaign.objects.filter(pk=request.POST.get("campaign")).first()
+    if campaign is None:
+        messages.error(request, _("所选批次不存在。"))
+    else:
+        request.session["campaign_id"] = campaign.pk
+        messages.success(request, _("已切换到 %(campaign)s。") % {"campaign": campaign})
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    return redirect(target or "/")
