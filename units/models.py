@@ -130,6 +130,11 @@ class Post(models.Model):
     duties = models.TextField(_("主要岗位职责"), blank=True)
     is_key = models.BooleanField(_("重点岗位"), default=False)
     key_area = models.CharField(_("重点领域"), max_length=20, choices=KeyArea.choices, blank=True)
+    # The post that answers for this one (e.g. 采购员 → 物资采购供应中心主任): its holder is "the head of the
+    # post" whom a yellow card puts under key supervision (R9).
+    reports_to = models.ForeignKey(
+        "self", verbose_name=_("上级岗位"), null=True, blank=True, on_delete=models.SET_NULL, related_name="subordinates"
+    )
     sort_order = models.PositiveIntegerField(_("排序"), default=100)
 
     history = HistoricalRecords()
