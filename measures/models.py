@@ -1,1 +1,123 @@
-"""Models of this app; see DESIGN.md §2 for the glossary."""
+"""Control measures per risk point (前期预防 / 中期监控 / 后期处置) and the units' 实施细则 with their publicity."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from risks.models import RiskForm, RiskPoint
+from units.models import Campaign, Unit
+
+
+class MeasureStage(models.TextChoices):
+    """Each stage is a separate list (R7)."""
+
+    PRE = "pre", _("前期预防")
+    MID = "mid", _("中期监控")
+    POST = "post", _("后期处置")
+
+
+class MeasureState(models.TextChoices):
+    PLANNED = "planned", _("计划")
+    IN_EFFECT = "in_effect", _("执行中")
+    CHECKED = "checked", _("已检查")
+
+
+class Measure(models.Model):
+    """One control measure of a risk point. ``personal_form`` marks a post holder's own measure on 附表2."""
+
+    risk_point = models.ForeignKey(RiskPoint, verbose_name=_("风险点"), on_delete=models.CASCADE, related_name="measures")
+    stage = models.CharField(_("阶段"), max_length=4, choices=MeasureStage.choices)
+    content = models.TextField(_("措施内容"))
+    responsible = models.CharField(_("责任人或部门"), max_length=100, blank=True)
+    due_date = models.DateField(_("完成时限"), null=True, blank=True)
+    state = models.CharField(_("状态"), max_length=10, choices=MeasureState.choices, default=MeasureState.PLANNED)
+    evidence_note = models.TextField(_("落实情况说明"), blank=True)
+    evidence_file = models.FileField(_("佐证材料"), upload_to="measures/evidence/%Y/", blank=True)
+    personal_form = models.ForeignKey(
+        RiskForm,
+        verbose_name=_("个人防控表"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="personal_measures",
+    )
+    sort_order = models.PositiveIntegerField(_("排序"), default=100)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["risk_point", "stage", "sort_order", "id"]
+        verbose_name = _("防控措施")
+        verbose_name_plural = _("防控措施")
+        constraints = [models.CheckConstraint(condition=Q(stage__in=MeasureStage.values), name="measure_stage_valid")]
+        indexes = [models.Index(fields=["risk_point", "stage"])]
+
+    def __str__(self):
+        return self.content[:50]
+
+
+class RulesState(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    PUBLICISING = "publicising", _("公示中")
+    SUBMITTED = "submitted", _("已提交")
+    APPROVED = "approved", _("已通过")
+    RETURNED = "returned", _("已退回")
+
+
+class ImplementationRules(models.Model):
+    """A unit's 廉政风险防范管理实施细则 for a campaign; publicised for a window before submission (R8)."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="implementation_rules")
+    campaign = models.ForeignKey(Campaign, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="implementation_rules")
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("正文(Markdown)"), blank=True)
+    state = models.CharField(_("状态"), max_length=12, choices=RulesState.choices, default=RulesState.DRAFT, db_index=True)
+    publicity_start = models.DateTimeField(_("公示开始"), null=True, blank=True)
+    publicity_end = models.DateTimeField(_("公示结束"), null=True, blank=True)
+    publicity_scope = models.CharField(_("公示范围"), max_length=200, blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("通过时间"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["unit", "-id"]
+        verbose_name = _("实施细则")
+        verbose_name_plural = _("实施细则")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "campaign"], name="one_rules_per_unit_and_campaign"),
+            models.CheckConstraint(
+                condition=Q(publicity_start__isnull=True)
+                | Q(publicity_end__isnull=True)
+                | Q(publicity_end__gt=models.F("publicity_start")),
+                name="publicity_end_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class RulesComment(models.Model):
+    """A reader's comment during publicity (anonymous allowed) and the unit's answer."""
+
+    rules = models.ForeignKey(ImplementationRules, on_delete=models.CASCADE, related_name="comments")
+    author_name = models.CharField(_("署名"), max_length=50, blank=True)
+    content = models.TextField(_("意见"), max_length=2000)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    answer = models.TextField(_("答复"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("公示意见")
+        verbose_name_plural = _("公示意见")
