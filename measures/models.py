@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from risks.models import RiskForm, RiskPoint
@@ -34,6 +35,8 @@ class Measure(models.Model):
     state = models.CharField(_("状态"), max_length=10, choices=MeasureState.choices, default=MeasureState.PLANNED)
     evidence_note = models.TextField(_("落实情况说明"), blank=True)
     evidence_file = models.FileField(_("佐证材料"), upload_to="measures/evidence/%Y/", blank=True)
+    # The name the file had on the uploader's machine; the stored name is random (no user text in paths).
+    evidence_name = models.CharField(_("佐证材料文件名"), max_length=200, blank=True)
     personal_form = models.ForeignKey(
         RiskForm,
         verbose_name=_("个人防控表"),
@@ -56,6 +59,11 @@ class Measure(models.Model):
 
     def __str__(self):
         return self.content[:50]
+
+    @property
+    def is_overdue(self) -> bool:
+        """Derived, never stored: a planned measure whose due date has passed."""
+        return bool(self.due_date and self.state == MeasureState.PLANNED and self.due_date < timezone.localdate())
 
 
 class RulesState(models.TextChoices):
@@ -109,7 +117,7 @@ class RulesComment(models.Model):
 
     rules = models.ForeignKey(ImplementationRules, on_delete=models.CASCADE, related_name="comments")
     author_name = models.CharField(_("署名"), max_length=50, blank=True)
-    content = models.TextField(_("意见"), max_length=2000)
+    content = models.TextField(_("意见"), max_length=1000)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     answer = models.TextField(_("答复"), blank=True)
     answered_by = models.ForeignKey(
@@ -121,3 +129,61 @@ class RulesComment(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("公示意见")
         verbose_name_plural = _("公示意见")
+
+    def __str__(self):
+        return self.content[:50]
+
+    @property
+    def is_answered(self) -> bool:
+        return bool(self.answer.strip())
+
+
+class RulesEvent(models.Model):
+    """The timeline of a 实施细则: who moved it, from which state to which, with what comment."""
+
+    rules = models.ForeignKey(ImplementationRules, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("动作"), max_length=30)
+    from_state = models.CharField(max_length=12, blank=True)
+    to_state = models.CharField(max_length=12, blank=True)
+    comment = models.TextField(_("意见"), blank=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("实施细则记录")
+        verbose_name_plural = _("实施细则记录")
+
+    def __str__(self):
+        return f"{self.rules} {self.action}"
+
+
+DEFAULT_PLEDGE_TEXT = _(
+    "本人郑重承诺：认真学习并严格遵守党风廉政建设各项规定，正确行使岗位职权，"
+    "不利用职务之便谋取私利，不收受可能影响公正执行公务的礼品、礼金和消费卡，"
+    "严格落实本岗位廉政风险防控措施，自觉接受组织和群众监督。如有违反，愿接受组织处理。"
+)
+
+
+class PledgeText(models.Model):
+    """The 个人廉政承诺 printed on every 附表2; a single row that admins edit."""
+
+    text = models.TextField(_("个人廉政承诺"))
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("个人廉政承诺文本")
+        verbose_name_plural = _("个人廉政承诺文本")
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="pledge_text_singleton")]
+
+    def __str__(self):
+        return self.text[:50]
+
+    @classmethod
+    def current(cls) -> "PledgeText":
+        """The one row, created with the default wording the first time it is asked for."""
+        obj, _created = cls.objects.get_or_create(pk=1, defaults={"text": str(DEFAULT_PLEDGE_TEXT)})
+        return obj
