@@ -162,7 +162,8 @@ STORAGES = {
 }
 # Uploaded files are never served from a URL of their own: views check permission and stream them.
 MEDIA_ROOT = DATA_DIR / "media"
-MEDIA_URL = None
+# No URL pattern serves this prefix; it is set only because Django's test live server expects a string.
+MEDIA_URL = "/private-media/"
 UPLOAD_MAX_BYTES = int(os.environ.get("DJANGO_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -268,3 +269,7 @@ if DEBUG or TESTING:
     # Serve static files straight from the app folders (no collectstatic needed for demo and tests).
     WHITENOISE_USE_FINDERS = True
     WHITENOISE_AUTOREFRESH = True
+
+if TESTING:
+    # Hashing cost is irrelevant in tests and dominates their time; never applies outside pytest.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -198,7 +198,7 @@ class Campaign(models.Model):
         constraints = [models.UniqueConstraint(fields=["year", "name"], name="campaign_name_unique_in_year")]
 
     def __str__(self):
-        return f"{self.year}年度 {self.name}"
+        return self.name if str(self.year) in self.name else f"{self.year}年度 {self.name}"
 
 
 class PhaseKind(models.TextChoices):
