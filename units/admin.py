@@ -1,0 +1,93 @@
+"""The Django admin for the organisation. Day-to-day work happens in the app's own pages; the admin is the
+system administrator's fallback, and keeps each change in the history (simple_history)."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Assignment, Campaign, Office, Phase, Post, Unit, User
+
+
+@admin.register(User)
+class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
+    list_display = ("username", "full_name", "staff_no", "role", "unit", "is_active", "last_login")
+    list_filter = ("role", "is_active", "is_staff", "is_superuser", "unit")
+    search_fields = ("username", "full_name", "staff_no", "email", "phone")
+    list_select_related = ("unit",)
+    autocomplete_fields = ("unit",)
+    ordering = ("username",)
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("单位与角色"), {"fields": ("full_name", "staff_no", "title", "phone", "role", "unit")}),
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        (_("单位与角色"), {"fields": ("full_name", "staff_no", "role", "unit")}),
+    )
+
+
+class OfficeInline(admin.TabularInline):
+    model = Office
+    fields = ("name", "code", "sort_order")
+    extra = 0
+
+
+@admin.register(Unit)
+class UnitAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "name", "kind", "batch", "is_pilot", "sort_order")
+    list_filter = ("kind", "batch", "is_pilot")
+    search_fields = ("code", "name")
+    list_editable = ("sort_order",)
+    inlines = [OfficeInline]
+
+
+@admin.register(Office)
+class OfficeAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "unit", "code", "sort_order")
+    list_filter = ("unit",)
+    search_fields = ("name", "code", "unit__name", "unit__code")
+    list_select_related = ("unit",)
+    autocomplete_fields = ("unit",)
+
+
+@admin.register(Post)
+class PostAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "unit", "office", "rank", "is_key", "key_area", "reports_to")
+    list_filter = ("is_key", "key_area", "unit")
+    search_fields = ("name", "code", "duties", "unit__name", "office__name")
+    list_select_related = ("unit", "office", "reports_to")
+    autocomplete_fields = ("unit", "office", "reports_to")
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(SimpleHistoryAdmin):
+    list_display = ("user", "post", "start", "end")
+    list_filter = ("post__unit", "end")
+    search_fields = ("user__full_name", "user__staff_no", "user__username", "post__name", "post__unit__name")
+    list_select_related = ("user", "post", "post__unit")
+    autocomplete_fields = ("user", "post")
+    date_hierarchy = "start"
+
+
+class PhaseInline(admin.TabularInline):
+    model = Phase
+    fields = ("kind", "start", "end")
+    extra = 0
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ("name", "year", "batch", "created_at")
+    list_filter = ("year", "batch")
+    search_fields = ("name",)
+    filter_horizontal = ("units",)
+    inlines = [PhaseInline]
+
+
+@admin.register(Phase)
+class PhaseAdmin(admin.ModelAdmin):
+    list_display = ("campaign", "kind", "start", "end")
+    list_filter = ("kind", "campaign__year")
+    list_select_related = ("campaign",)
+    search_fields = ("campaign__name",)

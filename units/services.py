@@ -1,0 +1,92 @@
+"""Writes to the organisation: units, offices, posts, people and who holds which post."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lianzheng import audit
+
+from .models import Assignment, Office, Post, Unit, User
+from .roster import RosterPlan, parse_roster
+
+
+def roster_import(*, file, actor, dry_run: bool = False) -> RosterPlan:
+    """Import a roster workbook: all rows or none.
+
+    Returns the plan; when it has errors, or on a dry run, nothing was written. Otherwise every planned change
+    is applied and one audit event records the counts. The file is read again inside the transaction, so
+    what is applied is compared with the data as it is at that moment, not as it was at a preview.
+    """
+    if dry_run:
+        return parse_roster(file)
+    try:
+        with transaction.atomic():
+            plan = parse_roster(file)
+            if plan.errors:
+                return plan
+            _apply_roster(plan, actor=actor)
+            audit.record(actor=actor, action="roster.import", summary=plan.counts, object_repr="花名册导入")
+    except IntegrityError:
+        # Someone else created the same unit, post or account between our read and our write (PostgreSQL;
+        # SQLite serialises writers). Everything was rolled back; a second attempt sees their rows.
+        failed = RosterPlan()
+        failed.error(
+            "",
+            None,
+            "",
+            _(
+                "写入时发生唯一性冲突（可能有人同时修改了数据），未写入任何数据，请核对后重试 (uniqueness conflict, nothing imported)"
+            ),
+        )
+        return failed
+    return plan
+
+
+def _apply_roster(plan: RosterPlan, *, actor) -> None:
+    """Execute the plan's changes in order (units, offices, posts, users, assignments); only real differences."""
+    history_user = actor if getattr(actor, "pk", None) else None
+    today = timezone.localdate()
+    for change in plan.changes:
+        if change.kind == "unit":
+            unit = change.instance or Unit(code=change.key[0])
+            _assign(unit, change.fields, history_user)
+            plan.units[unit.code] = unit
+        elif change.kind == "office":
+            code, name = change.key
+            office = Office(unit=plan.units[code], name=name)
+            _assign(office, {}, history_user)
+            plan.offices[change.key] = office
+        elif change.kind == "post":
+            code, office_name, name = change.key
+            post = change.instance or Post(
+                unit=plan.units[code], office=plan.offices[(code, office_name)] if office_name else None, name=name
+            )
+            _assign(post, change.fields, history_user)
+            plan.posts[change.key] = post
+        elif change.kind == "user":
+            user = change.instance
+            if user is None:
+                user = User(username=change.key[0], staff_no=change.key[0])
+                user.set_unusable_password()
+            fields = dict(change.fields)
+            if "unit" in fields:
+                fields["unit"] = plan.units[fields["unit"]]
+            _assign(user, fields, history_user)
+            plan.users[user.staff_no] = user
+        elif change.kind == "assignment":
+            post_key, staff_no = change.key
+            assignment = Assignment(
+                post=plan.posts[post_key], user=plan.users[staff_no], start=change.fields["start"] or today
+            )
+            _assign(assignment, {}, history_user)
+
+
+def _assign(instance, fields: dict, history_user) -> None:
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    if history_user is not None:
+        instance._history_user = history_user  # simple_history: who made this change
+    if instance.pk is None:
+        instance.save()
+    else:
+        instance.save(update_fields=list(fields))
