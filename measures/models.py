@@ -27,7 +27,9 @@ class MeasureState(models.TextChoices):
 class Measure(models.Model):
     """One control measure of a risk point. ``personal_form`` marks a post holder's own measure on 附表2."""
 
-    risk_point = models.ForeignKey(RiskPoint, verbose_name=_("风险点"), on_delete=models.CASCADE, related_name="measures")
+    risk_point = models.ForeignKey(
+        RiskPoint, verbose_name=_("风险点"), on_delete=models.CASCADE, related_name="measures"
+    )
     stage = models.CharField(_("阶段"), max_length=4, choices=MeasureStage.choices)
     content = models.TextField(_("措施内容"))
     responsible = models.CharField(_("责任人或部门"), max_length=100, blank=True)
@@ -77,18 +79,29 @@ class RulesState(models.TextChoices):
 class ImplementationRules(models.Model):
     """A unit's 廉政风险防范管理实施细则 for a campaign; publicised for a window before submission (R8)."""
 
-    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="implementation_rules")
-    campaign = models.ForeignKey(Campaign, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="implementation_rules")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="implementation_rules"
+    )
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="implementation_rules"
+    )
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("正文(Markdown)"), blank=True)
-    state = models.CharField(_("状态"), max_length=12, choices=RulesState.choices, default=RulesState.DRAFT, db_index=True)
+    state = models.CharField(
+        _("状态"), max_length=12, choices=RulesState.choices, default=RulesState.DRAFT, db_index=True
+    )
     publicity_start = models.DateTimeField(_("公示开始"), null=True, blank=True)
     publicity_end = models.DateTimeField(_("公示结束"), null=True, blank=True)
     publicity_scope = models.CharField(_("公示范围"), max_length=200, blank=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     approved_at = models.DateTimeField(_("通过时间"), null=True, blank=True)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -157,6 +170,21 @@ class RulesEvent(models.Model):
     def __str__(self):
         return f"{self.rules} {self.action}"
 
+    @property
+    def action_label(self) -> str:
+        return str(RULES_EVENT_LABELS.get(self.action, self.action))
+
+
+RULES_EVENT_LABELS = {
+    "create": _("生成初稿"),
+    "regenerate": _("重新生成正文"),
+    "publicise": _("开始公示"),
+    "withdraw": _("撤回公示"),
+    "submit": _("提交审核"),
+    "approve": _("审核通过"),
+    "return": _("退回修改"),
+}
+
 
 DEFAULT_PLEDGE_TEXT = _(
     "本人郑重承诺：认真学习并严格遵守党风廉政建设各项规定，正确行使岗位职权，"
@@ -171,7 +199,12 @@ class PledgeText(models.Model):
     text = models.TextField(_("个人廉政承诺"))
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("修改人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:

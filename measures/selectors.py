@@ -285,3 +285,35 @@ def describe_missing(gaps: list[PointGap]) -> str:
         for gap in gaps
     ]
     return "；".join(parts)
+
+
+def point_fragment(*, user, point: RiskPoint, personal_form: RiskForm | None = None, measures=None) -> dict:
+    """What ``measures/_point_measures.html`` needs: the three stage lists and what the user may do.
+
+    ``measures`` may be passed in when the page prefetched them (``point.unit_measures``) to save a query.
+    """
+    if measures is None:
+        prefetched = getattr(point, "unit_measures", None)
+        if personal_form is None and prefetched is not None:
+            measures = prefetched
+        elif personal_form is None and "measures" in getattr(point, "_prefetched_objects_cache", {}):
+            measures = [m for m in point.measures.all() if m.personal_form_id is None]
+        else:
+            measures = point_measures(point=point, personal_form=personal_form)
+    if personal_form is not None:
+        can_edit = holds_form_post(user, personal_form)
+        can_check = can_edit
+    else:
+        can_edit = can_edit_point_measures(user, point)
+        can_check = manages_unit(user, point.unit)
+    dom_id = f"pm-{point.pk}" if personal_form is None else f"pm-{point.pk}-f{personal_form.pk}"
+    return {
+        "dom_id": dom_id,
+        "point": point,
+        "personal_form": personal_form,
+        "stages": stage_lists(measures),
+        "missing": missing_stages(measures),
+        "can_edit": can_edit,
+        "can_check": can_check,
+        "today": timezone.localdate(),
+    }
