@@ -17,14 +17,18 @@ REPORTER_CONTACT = "13912345678"
 def head_post(unit, office):
     """物资采购供应中心主任-like head post with its holder."""
     post = PostFactory(unit=unit, office=office, name="核算科科长", is_key=True)
-    AssignmentFactory(post=post, user=UserFactory(username="caiwu_head", role=Role.STAFF, unit=unit, full_name="科长赵某"))
+    AssignmentFactory(
+        post=post, user=UserFactory(username="caiwu_head", role=Role.STAFF, unit=unit, full_name="科长赵某")
+    )
     return post
 
 
 @pytest.fixture
 def key_post(unit, office, head_post):
     post = PostFactory(unit=unit, office=office, name="报销审核会计", is_key=True, reports_to=head_post)
-    AssignmentFactory(post=post, user=UserFactory(username="caiwu_p05", role=Role.STAFF, unit=unit, full_name="会计钱某"))
+    AssignmentFactory(
+        post=post, user=UserFactory(username="caiwu_p05", role=Role.STAFF, unit=unit, full_name="会计钱某")
+    )
     return post
 
 
