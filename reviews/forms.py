@@ -262,9 +262,16 @@ class AssessmentForm(forms.Form):
         help_text=_("检查考核、工作目标考核等的得分构成。"),
     )
     ballots_issued = forms.IntegerField(label=_("发出测评票"), min_value=0, required=False)
-    ballots_good = forms.IntegerField(label=Grade.GOOD.label, min_value=0, initial=0)
-    ballots_fairly_good = forms.IntegerField(label=Grade.FAIRLY_GOOD.label, min_value=0, initial=0)
-    ballots_average = forms.IntegerField(label=Grade.AVERAGE.label, min_value=0, initial=0)
-    ballots_poor = forms.IntegerField(label=Grade.POOR.label, min_value=0, initial=0)
-    ballots_invalid = forms.IntegerField(label=_("无效票"), min_value=0, initial=0)
+    ballots_good = forms.IntegerField(label=Grade.GOOD.label, min_value=0, initial=0, required=False)
+    ballots_fairly_good = forms.IntegerField(label=Grade.FAIRLY_GOOD.label, min_value=0, initial=0, required=False)
+    ballots_average = forms.IntegerField(label=Grade.AVERAGE.label, min_value=0, initial=0, required=False)
+    ballots_poor = forms.IntegerField(label=Grade.POOR.label, min_value=0, initial=0, required=False)
+    ballots_invalid = forms.IntegerField(label=_("无效票"), min_value=0, initial=0, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean(self):
+        data = super().clean()
+        for name in ("ballots_good", "ballots_fairly_good", "ballots_average", "ballots_poor", "ballots_invalid"):
+            if data.get(name) is None:
+                data[name] = 0  # an empty box means no ballots of that kind
+        return data
