@@ -476,11 +476,11 @@ def rules_public(request, pk):
     rules_doc = selectors.public_rules(pk)
     form = PublicCommentForm(request.POST or None)
     status = 200
+    limit_error = ""
     if request.method == "POST":
         key = f"rules-comment:ip:{ratelimit.client_ip(request)}"
         if ratelimit.is_limited(key, limit=COMMENT_RATE_LIMIT, window_seconds=COMMENT_RATE_WINDOW_SECONDS):
-            form = PublicCommentForm()
-            form.add_error(None, _("提交过于频繁，请 10 分钟后再试。(Too many comments; try again in 10 minutes.)"))
+            limit_error = _("提交过于频繁，请 10 分钟后再试。(Too many comments; try again in 10 minutes.)")
             status = 429
         else:
             ratelimit.hit(key)
@@ -493,5 +493,10 @@ def rules_public(request, pk):
                     messages.success(request, _("您的意见已提交，谢谢！单位将在公示期结束后逐条答复。"))
                     return redirect("measures:rules-public", pk=rules_doc.pk)
             status = 422
-    context = {"rules_doc": rules_doc, "body_html": render_markdown(rules_doc.body), "form": form}
+    context = {
+        "rules_doc": rules_doc,
+        "body_html": render_markdown(rules_doc.body),
+        "form": form,
+        "limit_error": limit_error,
+    }
     return render(request, "measures/rules_public.html", context, status=status)
