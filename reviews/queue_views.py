@@ -1,0 +1,41 @@
+"""The reviewer's queue (待审核): confirmed risk forms grouped by unit, approved or returned singly or all of a
+unit at once. Only confirmed forms reach it (R4). Single approve/return posts to the form's own actions."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from risks import rules, selectors, services
+from units.models import Unit
+from units.selectors import current_campaign
+
+
+def queue(request):
+    if not rules.can_review(request.user):
+        raise PermissionDenied
+    campaign = current_campaign(session=request.session)
+    groups = selectors.review_queue(request.user, campaign=campaign) if campaign else []
+    return render(
+        request,
+        "reviews/queue.html",
+        {"campaign": campaign, "groups": groups, "form_count": sum(len(g["forms"]) for g in groups)},
+    )
+
+
+@require_POST
+def approve_unit(request, code):
+    unit = get_object_or_404(Unit, code=code)
+    campaign = current_campaign(session=request.session)
+    try:
+        approved = services.form_approve_unit_batch(unit=unit, campaign=campaign, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("已审核通过 %(unit)s 的 %(n)s 份防控表，已通知填表人和单位联络员。")
+            % {"unit": unit.name, "n": len(approved)},
+        )
+    return redirect("reviews:queue")
