@@ -7,6 +7,7 @@ audit summary or a notification: ``str(complaint)`` is its number only, and summ
 """
 
 import secrets
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import rules
@@ -864,3 +865,42 @@ def _recompute_assessments(*, unit: Unit, year: int, actor) -> None:
         assessment.version += 1
         assessment.save()
         record(actor=actor, action="assessment.regrade", obj=assessment, summary=_assessment_summary(assessment))
+
+
+# --- periodic ---------------------------------------------------------------------------------------------------------
+SUPERVISION_REPORT_DAYS = 90  # key supervision asks for a report each quarter
+
+
+def supervision_remind_overdue_reports(*, today=None) -> int:
+    """Remind those under key supervision whose last report (or start) is more than a quarter old. Idempotent per
+    supervision and quarter: the notification's dedupe key decides."""
+    today = today or timezone.localdate()
+    reminded = 0
+    active = KeySupervision.objects.filter(state=KeySupervisionState.ACTIVE, start__lte=today).select_related(
+        "head_post__unit", "person"
+    )
+    for supervision in active.prefetch_related("reports"):
+        reports = sorted(r.created_at for r in supervision.reports.all())
+        last = timezone.localtime(reports[-1]).date() if reports else supervision.start
+        if (today - last).days < SUPERVISION_REPORT_DAYS:
+            continue
+        quarter = f"{today.year}Q{(today.month - 1) // 3 + 1}"
+        with transaction.atomic():
+            created = notify(
+                recipients=[supervision.person, *unit_leaders(supervision.head_post.unit)],
+                title=_("请提交重点监管定期报告：%(post)s") % {"post": supervision.head_post.name},
+                body=_("上次报告(或监管起始)距今已超过 %(days)s 天。") % {"days": SUPERVISION_REPORT_DAYS},
+                url=reverse("reviews:supervision-detail", args=[supervision.pk]),
+                dedupe_key=f"supervision-report:{supervision.pk}:{quarter}",
+            )
+        reminded += bool(created)
+    return reminded
+
+
+def purge_complaint_rate_limits(*, older_than_seconds: int = 86400) -> int:
+    """Drop the counted look-ups and filings of the public complaint pages once no window can need them."""
+    from lianzheng.models import RateLimitHit
+
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    deleted, _ = RateLimitHit.objects.filter(key__startswith="complaint-", at__lt=cutoff).delete()
+    return deleted

@@ -653,3 +653,13 @@ def test_ending_key_supervision_is_recorded(supervision, reviewer):
     assert (supervision.state, supervision.ended_by) == (KeySupervisionState.ENDED, reviewer)
     with pytest.raises(PermissionDenied):
         services.supervision_add_report(supervision=supervision, actor=reviewer, period="Q1", content="x")
+
+
+def test_overdue_supervision_reports_are_reminded_once_per_quarter(supervision, unit_leader):
+    from reviews.tasks import remind_supervision_reports
+
+    due = supervision.start + datetime.timedelta(days=95)
+    assert remind_supervision_reports(due.isoformat()) == 1
+    assert remind_supervision_reports(due.isoformat()) == 0  # same quarter: nothing new
+    assert Notification.objects.filter(recipient=unit_leader, title__contains="重点监管定期报告").count() == 1
+    assert services.supervision_remind_overdue_reports(today=supervision.start + datetime.timedelta(days=10)) == 0
