@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import queue_views
+from . import views
 
 app_name = "reviews"
 
@@ -8,8 +8,38 @@ app_name = "reviews"
 # supervision (complaints, warnings, yellow cards, assessments) in views.py.
 urlpatterns = []
 
-# --- Reviewer queue of confirmed risk forms (queue_views.py) ---
+# --- Supervision (views.py) ---
 urlpatterns += [
-    path("queue/", queue_views.queue, name="queue"),
-    path("queue/<slug:code>/approve-all/", queue_views.approve_unit, name="queue-approve-unit"),
+    path("complaints/new/", views.complaint_new, name="complaint-new"),
+    path("complaints/status/", views.complaint_status, name="complaint-status"),
+    path("complaints/post-options/", views.complaint_post_options_public, name="complaint-post-options"),
+    path("complaints/", views.complaint_list, name="complaint-list"),
+    path("complaints/export.csv", views.complaint_export, name="complaint-export"),
+    path("complaints/register/", views.complaint_register, name="complaint-register"),
+    path("complaints/<int:pk>/", views.complaint_detail, name="complaint-detail"),
+    path("complaints/<int:pk>/transition/", views.complaint_transition, name="complaint-transition"),
+    path(
+        "complaints/<int:pk>/attachments/<int:attachment_pk>/",
+        views.complaint_attachment,
+        name="complaint-attachment",
+    ),
+    path("yellow-cards/", views.yellowcard_list, name="yellowcard-list"),
+    path("yellow-cards/<int:pk>/", views.yellowcard_detail, name="yellowcard-detail"),
+    path("yellow-cards/<int:pk>/issue/", views.yellowcard_issue, name="yellowcard-issue"),
+    path("yellow-cards/<int:pk>/lift/", views.yellowcard_lift, name="yellowcard-lift"),
+    path("supervision/<int:pk>/", views.supervision_detail, name="supervision-detail"),
+    path("supervision/<int:pk>/report/", views.supervision_report, name="supervision-report"),
+    path("supervision/<int:pk>/end/", views.supervision_end, name="supervision-end"),
+    path("warnings/", views.warning_list, name="warning-list"),
+    path("warnings/new/", views.warning_new, name="warning-new"),
+    path("warnings/<int:pk>/", views.warning_detail, name="warning-detail"),
+    path("warnings/<int:pk>/adopt/", views.warning_adopt, name="warning-adopt"),
+    path("warnings/<int:pk>/dismiss/", views.warning_dismiss, name="warning-dismiss"),
+    path("warnings/<int:pk>/answer/", views.warning_answer, name="warning-answer"),
+    path("warnings/<int:pk>/escalate/", views.warning_escalate, name="warning-escalate"),
+    path("violations/", views.violation_list, name="violation-list"),
+    path("assessments/", views.assessment_list, name="assessment-list"),
+    path("assessments/new/", views.assessment_edit, name="assessment-new"),
+    path("assessments/<int:pk>/", views.assessment_detail, name="assessment-detail"),
+    path("assessments/<int:pk>/edit/", views.assessment_edit, name="assessment-edit"),
 ]
