@@ -49,8 +49,12 @@ class Complaint(models.Model):
 
     year = models.PositiveIntegerField(_("年度"), db_index=True)
     received_on = models.DateField(_("受理日期"), default=timezone.localdate)
-    channel = models.CharField(_("来源渠道"), max_length=20, choices=ComplaintChannel.choices, default=ComplaintChannel.ONLINE)
-    state = models.CharField(_("办理阶段"), max_length=20, choices=ComplaintState.choices, default=ComplaintState.RECEIVED)
+    channel = models.CharField(
+        _("来源渠道"), max_length=20, choices=ComplaintChannel.choices, default=ComplaintChannel.ONLINE
+    )
+    state = models.CharField(
+        _("办理阶段"), max_length=20, choices=ComplaintState.choices, default=ComplaintState.RECEIVED
+    )
     conclusion = models.CharField(
         _("核查结论"), max_length=20, choices=ComplaintConclusion.choices, default=ComplaintConclusion.NONE, blank=True
     )
@@ -249,7 +253,9 @@ class Warning(models.Model):  # the glossary name; shadows the builtin only insi
             ),
             # R11: one proposal per assessment, however often the assessment is saved.
             models.UniqueConstraint(
-                fields=["assessment"], condition=Q(source="satisfaction"), name="one_satisfaction_warning_per_assessment"
+                fields=["assessment"],
+                condition=Q(source="satisfaction"),
+                name="one_satisfaction_warning_per_assessment",
             ),
         ]
 
@@ -280,17 +286,29 @@ class YellowCard(models.Model):
 
     post = models.ForeignKey(Post, verbose_name=_("岗位"), on_delete=models.PROTECT, related_name="yellow_cards")
     year = models.PositiveIntegerField(_("年度"))
-    state = models.CharField(_("状态"), max_length=20, choices=YellowCardState.choices, default=YellowCardState.PROPOSED)
+    state = models.CharField(
+        _("状态"), max_length=20, choices=YellowCardState.choices, default=YellowCardState.PROPOSED
+    )
     complaints = models.ManyToManyField(Complaint, verbose_name=_("查实的信访举报"), related_name="yellow_cards")
     document_no = models.CharField(_("文号"), max_length=100, blank=True)
     proposed_at = models.DateTimeField(_("建议时间"), default=timezone.now)
     issued_on = models.DateField(_("警告日期"), null=True, blank=True)
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("警告人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("警告人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     lifted_on = models.DateField(_("撤销日期"), null=True, blank=True)
     lifted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("撤销人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撤销人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     lift_reason = models.TextField(_("撤销理由(整改情况)"), blank=True)
     version = models.PositiveIntegerField(default=1)
@@ -334,7 +352,12 @@ class KeySupervision(models.Model):
     end = models.DateField(_("监管截止"), null=True, blank=True)
     plan = models.TextField(_("监管方案"), blank=True)
     ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("结束人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("结束人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     end_note = models.TextField(_("结束说明"), blank=True)
     version = models.PositiveIntegerField(default=1)
@@ -354,7 +377,9 @@ class SupervisionReport(models.Model):
     supervision = models.ForeignKey(KeySupervision, on_delete=models.CASCADE, related_name="reports")
     period = models.CharField(_("报告期"), max_length=50)
     content = models.TextField(_("报告内容"))
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("报告人"), on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("报告人"), on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
 
     class Meta:
@@ -428,9 +453,13 @@ class Assessment(models.Model):
         verbose_name_plural = _("党风廉政建设责任制考核")
         constraints = [
             models.UniqueConstraint(fields=["unit", "year"], name="one_assessment_per_unit_and_year"),
-            models.CheckConstraint(condition=Q(raw_score__gte=0) & Q(raw_score__lte=100), name="assessment_score_0_100"),
+            models.CheckConstraint(
+                condition=Q(raw_score__gte=0) & Q(raw_score__lte=100), name="assessment_score_0_100"
+            ),
             # R10 in the database too: a capped assessment is never 好.
-            models.CheckConstraint(condition=Q(capped=False) | ~Q(final_grade="good"), name="capped_assessment_not_good"),
+            models.CheckConstraint(
+                condition=Q(capped=False) | ~Q(final_grade="good"), name="capped_assessment_not_good"
+            ),
         ]
 
     def __str__(self):
@@ -452,3 +481,4 @@ class Assessment(models.Model):
             return None
         total = 100 * self.ballots_good + 80 * self.ballots_fairly_good + 60 * self.ballots_average
         return (Decimal(total) / valid).quantize(Decimal("0.1"))
+
