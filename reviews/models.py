@@ -481,4 +481,3 @@ class Assessment(models.Model):
             return None
         total = 100 * self.ballots_good + 80 * self.ballots_fairly_good + 60 * self.ballots_average
         return (Decimal(total) / valid).quantize(Decimal("0.1"))
-
