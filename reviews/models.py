@@ -481,3 +481,6 @@ class Assessment(models.Model):
             return None
         total = 100 * self.ballots_good + 80 * self.ballots_fairly_good + 60 * self.ballots_average
         return (Decimal(total) / valid).quantize(Decimal("0.1"))
+
+
+from .models_schedule import *  # noqa: E402,F403

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import schedule_views, views
 
 app_name = "reviews"
 
@@ -42,4 +42,41 @@ urlpatterns += [
     path("assessments/new/", views.assessment_edit, name="assessment-new"),
     path("assessments/<int:pk>/", views.assessment_detail, name="assessment-detail"),
     path("assessments/<int:pk>/edit/", views.assessment_edit, name="assessment-edit"),
+]
+
+# --- Phase schedule: progress, submissions, self-inspections, inspections, leading group (schedule_views.py) ---
+urlpatterns += [
+    path("progress/", schedule_views.progress, name="progress"),
+    path("progress/<slug:code>/", schedule_views.unit_progress, name="unit-progress"),
+    path("progress/<slug:code>/d/<int:pk>/", schedule_views.submission_detail, name="submission-detail"),
+    path("progress/<slug:code>/d/<int:pk>/submit/", schedule_views.submission_submit, name="submission-submit"),
+    path("progress/<slug:code>/d/<int:pk>/review/", schedule_views.submission_review, name="submission-review"),
+    path("progress/<slug:code>/d/<int:pk>/file/", schedule_views.submission_file, name="submission-file"),
+    path("progress/<slug:code>/group/", schedule_views.leading_group, name="leading-group"),
+    path(
+        "progress/<slug:code>/group/<int:member_pk>/remove/",
+        schedule_views.group_member_remove,
+        name="group-member-remove",
+    ),
+    path("self-inspections/", schedule_views.self_inspections, name="self-inspections"),
+    path(
+        "self-inspections/<slug:code>/<int:phase_pk>/",
+        schedule_views.self_inspection_edit,
+        name="self-inspection-edit",
+    ),
+    path("inspections/<slug:code>/<int:phase_pk>/", schedule_views.inspection_edit, name="inspection-edit"),
+    path("schedule/<int:pk>/", schedule_views.campaign_schedule, name="campaign-schedule"),
+    path("schedule/<int:pk>/defaults/", schedule_views.campaign_defaults, name="campaign-defaults"),
+    path("schedule/<int:pk>/copy/", schedule_views.campaign_copy, name="campaign-copy"),
+    path("schedule/<int:pk>/deliverables/new/", schedule_views.deliverable_edit, name="deliverable-new"),
+    path(
+        "schedule/<int:pk>/deliverables/<int:deliverable_pk>/edit/",
+        schedule_views.deliverable_edit,
+        name="deliverable-edit",
+    ),
+    path(
+        "schedule/<int:pk>/deliverables/<int:deliverable_pk>/delete/",
+        schedule_views.deliverable_delete,
+        name="deliverable-delete",
+    ),
 ]
