@@ -335,3 +335,40 @@ def test_r8_public_sees_only_the_publicised_text_with_scripts_stripped(client, r
     # No unit navigation, no internal links: the plain public frame.
     assert "lz-sidebar" not in html and reverse("measures:rules-detail", args=[rules_doc.pk]) not in html
     assert "Content-Security-Policy" in client.get(public_url(rules_doc)).headers
+
+
+def test_edit_page_works_without_javascript(as_user, campaign, unit, point, unit_contact):
+    measure = make_measure(point, content="旧")
+    client = as_user(unit_contact)
+    page = client.get(reverse("measures:measure-edit", args=[measure.pk]))
+    assert (
+        page.status_code == 200
+        and "<html" in page.content.decode()
+        and 'data-testid="edit-measure-form"' in page.content.decode()
+    )
+    back = reverse("measures:unit-measures", args=[unit.code])
+    response = client.post(
+        reverse("measures:measure-edit", args=[measure.pk]), {"content": "新", "version": 1, "next": back}
+    )
+    assert response.status_code == 302 and response["Location"] == back
+    assert (
+        client.post(
+            reverse("measures:measure-delete", args=[measure.pk]), {"version": 2, "next": "https://evil.example/"}
+        )["Location"]
+        == back
+    )  # an off-site next is ignored
+    assert not Measure.objects.exists()
+
+
+def test_template_tags_for_the_risk_form_page(rf, campaign, point, personal_form, staff):
+    from django.template import engines
+
+    make_measure(point, "mid", content="单位的中期监控措施")
+    template = engines["django"].from_string(
+        "{% load measures_tags %}{% point_measures point %}{% point_measures point personal_form=form %}{% pledge_block form %}"
+    )
+    request = rf.get("/risks/forms/1/")
+    request.user, request.session = staff, {}
+    html = template.render({"point": point, "form": personal_form}, request)
+    assert f'id="pm-{point.pk}"' in html and f'id="pm-{point.pk}-f{personal_form.pk}"' in html
+    assert "单位的中期监控措施" in html and 'id="pledge-' in html and "我已阅读并作出承诺" in html
