@@ -45,6 +45,7 @@ NAV = [
     NavItem(_("单位"), "units:unit-list", OFFICE_SIDE, _("组织")),
     NavItem(_("风险点"), "risks:point-list", OFFICE_SIDE, _("风险")),
     NavItem(_("风险分布"), "risks:distribution", (LEADER,), _("风险")),
+    NavItem(_("逾期措施"), "measures:overdue", (ADMIN, REVIEWER), _("风险")),
     NavItem(_("信访举报"), "reviews:complaint-list", (ADMIN, REVIEWER), _("监督")),
     NavItem(_("预警处置"), "reviews:warning-list", (ADMIN, REVIEWER), _("监督")),
     NavItem(_("黄牌与重点监管"), "reviews:yellowcard-list", (ADMIN, REVIEWER), _("监督")),
@@ -52,6 +53,7 @@ NAV = [
     NavItem(_("批次与日程"), "units:campaign-list", (ADMIN, REVIEWER), _("设置")),
     NavItem(_("导出"), "risks:export-jobs", (ADMIN, REVIEWER), _("设置")),
     NavItem(_("用户与导入"), "units:roster-import", (ADMIN,), _("设置")),
+    NavItem(_("廉政承诺文本"), "measures:pledge-text", (ADMIN,), _("设置")),
     # everyone
     NavItem(_("通知"), "notifications", (ADMIN, REVIEWER, LEADER, UNIT_LEADER, CONTACT, STAFF)),
 ]
