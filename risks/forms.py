@@ -40,8 +40,8 @@ class BootstrapMixin:
             if name in (self._errors or {}):
                 classes.append("is-invalid")
             widget.attrs["class"] = " ".join(classes)
-            if isinstance(widget, forms.Textarea):
-                widget.attrs.setdefault("rows", 2)
+            if isinstance(widget, forms.Textarea) and not widget.attrs.get("data-sized"):
+                widget.attrs.update({"rows": 3, "data-sized": "1"})
 
     def full_clean(self):
         super().full_clean()
@@ -68,7 +68,7 @@ class RiskPointForm(BootstrapMixin, forms.Form):
     power_item = forms.ModelChoiceField(
         label=_("职权事项"), queryset=PowerItem.objects.none(), required=False, empty_label=_("（从权力清单中选择）")
     )
-    business_step = forms.CharField(label=_("职权(业务)事项"), max_length=200, required=False)
+    business_step = forms.CharField(label=_("或填写业务环节"), max_length=200, required=False)
     name = forms.CharField(label=_("风险点"), max_length=200)
     manifestation = forms.CharField(label=_("风险表现形式"), widget=forms.Textarea)
     category = forms.ChoiceField(label=_("风险类别"), choices=RiskCategory.choices, widget=forms.RadioSelect)

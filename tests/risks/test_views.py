@@ -335,3 +335,25 @@ def test_pages_issue_the_same_number_of_queries_for_10_and_200_points(
                 assert len(response.context["rows" if page == "form-detail" else "page_obj"]) == (
                     200 if page == "form-detail" else 50
                 )
+
+
+def test_admin_pages_and_the_approve_action_go_through_the_service(
+    as_user, admin_user, campaign, unit, staff, unit_leader, personal_form
+):
+    services.risk_point_create(form=personal_form, actor=staff, **POINT_DATA)
+    services.form_submit(form=personal_form, actor=staff, pledge=True)
+    client = as_user(admin_user)
+    for name in ("riskform", "riskpoint", "poweritem", "specialmeeting", "formsnapshot"):
+        assert client.get(reverse(f"admin:risks_{name}_changelist")).status_code == 200
+    changelist = reverse("admin:risks_riskform_changelist")
+    client.post(changelist, {"action": "approve_forms", "_selected_action": [personal_form.pk]})
+    personal_form.refresh_from_db()
+    assert personal_form.state == FormState.SUBMITTED  # not confirmed yet: nothing to approve
+    meeting = services.meeting_record(
+        unit=unit, campaign=campaign, actor=unit_leader, date=datetime.date(2010, 6, 3), attendees="a", minutes="b"
+    )
+    services.form_confirm(form=personal_form, actor=unit_leader, meeting=meeting, confirmation_text="同意")
+    client.post(changelist, {"action": "approve_forms", "_selected_action": [personal_form.pk]})
+    personal_form.refresh_from_db()
+    assert personal_form.state == FormState.APPROVED
+    assert personal_form.snapshots.count() == 1
