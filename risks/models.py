@@ -270,3 +270,6 @@ class FormEvent(models.Model):
         ordering = ["at", "id"]
         verbose_name = _("防控表记录")
         verbose_name_plural = _("防控表记录")
+
+
+from .models_exports import ExportJob  # noqa: E402,F401

@@ -1,0 +1,31 @@
+"""Celery tasks of the risks app: the bulk export and the daily clean-up of old export files.
+
+Tasks take ids and call ``risks.export_tasks``; the job's state lives in the database, so a task that runs again
+(retry, re-delivery after a worker restart with ``acks_late``) rebuilds the same ZIP.
+"""
+
+from celery import shared_task
+from celery.schedules import crontab
+
+from lianzheng.celery import app
+
+
+@shared_task(name="risks.build_export_job", acks_late=True)
+def build_export_job(job_id: int) -> str:
+    from .export_tasks import export_job_run
+
+    job = export_job_run(job_id)
+    return job.state if job is not None else "missing"
+
+
+@shared_task(name="risks.cleanup_exports")
+def cleanup_exports() -> int:
+    from .export_tasks import cleanup_old_exports
+
+    return cleanup_old_exports()
+
+
+@app.on_after_finalize.connect
+def _schedule_cleanup(sender, **kwargs):
+    # Beat (django-celery-beat's DatabaseScheduler) installs this entry from the app's schedule on start.
+    sender.add_periodic_task(crontab(hour=3, minute=17), cleanup_exports.s(), name="risks.cleanup_exports daily")
