@@ -9,7 +9,7 @@ from itertools import groupby
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from units.models import Assignment, Post, Unit
@@ -21,7 +21,6 @@ from .models import (
     FormSnapshot,
     FormState,
     PowerItem,
-    RiskCategory,
     RiskForm,
     RiskLevel,
     RiskPoint,
@@ -190,37 +189,6 @@ def form_header(form: RiskForm, *, holders=None) -> dict:
             }
         )
     return header
-
-
-def row_content(point: RiskPoint) -> dict:
-    """One row as plain data (for the snapshot and the exports): codes plus the Chinese labels."""
-    return {
-        "no": point.row_no,
-        "id": point.pk,
-        "scope": point.scope,
-        "scope_label": str(RiskScope(point.scope).label),
-        "office": point.office_name,
-        "posts": point.post_names,
-        "other_posts": point.other_posts,
-        "matter": point.matter,
-        "name": point.name,
-        "manifestation": point.manifestation,
-        "category": point.category,
-        "category_label": str(RiskCategory(point.category).label),
-        "level": point.level,
-        "level_label": str(RiskLevel(point.level).label),
-        "measures": {stage: [m.content for m in point.stage_measures[stage]] for stage in STAGES},
-        "responsible_leader": point.responsible_leader,
-        "responsible_person": point.responsible_person,
-        "supervisor": point.supervisor,
-    }
-
-
-def form_content(form: RiskForm) -> dict:
-    """The whole content of a form as JSON-ready data, in Chinese: what a snapshot freezes on approval."""
-    with translation.override("zh-hans"):
-        rows = form_rows(form)
-        return {"header": form_header(form), "rows": [row_content(p) for p in rows]}
 
 
 def form_detail(form: RiskForm) -> dict:

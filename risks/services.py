@@ -32,6 +32,8 @@ from lianzheng.notifications import notify
 from units.models import Assignment, Campaign, Post, Role, Unit, User
 
 from . import rules, selectors
+from .appendix import appendix_data
+from .exports import snapshot_pdf_sha256
 from .models import (
     FormEvent,
     FormKind,
@@ -321,8 +323,16 @@ def _approve(*, form, actor, expected_version=None) -> RiskForm:
     form = RiskForm.objects.select_related(
         "unit", "campaign", "post", "post__office", "meeting", "filled_by", "confirmed_by"
     ).get(pk=form.pk)
+    # The snapshot is exactly what the exports print (risks.appendix), with the hash of its PDF, so an approved
+    # form always prints the same document and a tampered snapshot is detected.
+    content = appendix_data(form)
     FormSnapshot.objects.create(
-        form=form, revision=form.revision, approved_at=now, approved_by=actor, content=selectors.form_content(form)
+        form=form,
+        revision=form.revision,
+        approved_at=now,
+        approved_by=actor,
+        content=content,
+        pdf_sha256=snapshot_pdf_sha256(content),
     )
     recipients = ([form.filled_by] if form.filled_by_id else []) + _unit_people(form.unit_id, [Role.UNIT_CONTACT])
     notify(

@@ -41,7 +41,9 @@ def test_demo_seed_has_forms_in_every_state_and_is_idempotent():
     cb = RiskForm.objects.get(campaign=current, unit__code="xiaojian", kind="unit")
     assert cb.state == FormState.CONFIRMED and "主任" in cb.meeting.attendees
     snapshot = FormSnapshot.objects.filter(form__unit__code="caiwu", form__campaign=current).first()
-    assert snapshot is not None and any(row["measures"]["pre"] for row in snapshot.content["rows"])
+    assert snapshot is not None and any(
+        row["measures"]["pre"] for group in snapshot.content["groups"] for row in group["rows"]
+    )
     returned = RiskForm.objects.filter(campaign=current, state=FormState.RETURNED).first()
     assert returned.events.filter(action="return").exclude(comment="").exists()
 
