@@ -16,6 +16,7 @@ from .models import (
     Warning,
     YellowCard,
 )
+from .models_schedule import Deliverable, Inspection, Reminder, SelfInspection, Submission
 
 
 class ReadOnlyStateAdmin(admin.ModelAdmin):
@@ -138,3 +139,37 @@ class AssessmentAdmin(ReadOnlyStateAdmin):
     list_filter = ["year", "final_grade", "capped"]
     # Every figure feeds the grade: change them through the assessment page, which regrades.
     readonly_fields = [f.name for f in Assessment._meta.fields]
+
+
+# --- Schedule: deliverables, submissions, inspections, reminders ------------------------------------------
+@admin.register(Deliverable)
+class DeliverableAdmin(admin.ModelAdmin):
+    list_display = ("name", "phase", "kind", "due_date", "required")
+    list_filter = ("kind", "phase__campaign")
+    search_fields = ("name",)
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    list_display = ("unit", "deliverable", "state", "submitted_at", "reviewed_at")
+    list_filter = ("state", "deliverable__phase__campaign")
+    search_fields = ("unit__name", "deliverable__name")
+    raw_id_fields = ("unit", "deliverable")
+
+
+@admin.register(SelfInspection)
+class SelfInspectionAdmin(admin.ModelAdmin):
+    list_display = ("unit", "phase")
+    list_filter = ("phase__campaign",)
+
+
+@admin.register(Inspection)
+class InspectionAdmin(admin.ModelAdmin):
+    list_display = ("unit", "phase", "score")
+    list_filter = ("phase__campaign",)
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ("unit", "deliverable", "recipient", "kind", "on_date")
+    list_filter = ("kind", "on_date")

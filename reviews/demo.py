@@ -227,6 +227,9 @@ def _seed_assessments(reviewer: User) -> None:
 
 
 def seed(*, stdout) -> None:
+    from . import demo_schedule
+
+    demo_schedule.seed(stdout=stdout)
     reviewer = _reviewer()
     if reviewer is None:
         stdout.write("reviews: 没有审核人账号，跳过监督演示数据 (no reviewer user; skipped)")
