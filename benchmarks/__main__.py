@@ -73,7 +73,7 @@ def build_unit(points: int):
                 sort_order=i,
                 business_step=f"业务事项{i % 17 + 1}：经费报销审核与资金支付",
                 name=f"风险点{i + 1}：审核把关不严",
-                manifestation="对不符合规定的票据予以报销；利用职务之便优亲厚友，违规办理业务，造成资金损失或不良影响。",
+                manifestation="对不符合规定的票据予以报销，优亲厚友、违规办理。",
                 category=categories[i % 4],
                 level=i % 3 + 1,
                 responsible_leader="分管副处长",
@@ -95,7 +95,7 @@ def build_unit(points: int):
             risk_point=point,
             stage=stage,
             sort_order=n,
-            content=f"{label}措施{n + 1}：建立健全审核制度，实行双人复核，定期公开办理结果并接受监督。",
+            content=f"{label}措施{n + 1}：实行双人复核，定期公开办理结果。",
         )
         for point in created
         for stage, label in (("pre", "前期"), ("mid", "中期"), ("post", "后期"))

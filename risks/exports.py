@@ -34,33 +34,33 @@ STAGE_LABELS = (("pre", "前期预防"), ("mid", "中期监控"), ("post", "后�
 #: 附表1 columns: key in a row, header, width in Excel character units.
 UNIT_COLUMNS = [
     ("no", "序号", 5),
-    ("office", "科室", 10),
-    ("posts", "岗位", 11),
-    ("matter", "职权(业务)事项", 14),
-    ("name", "风险点", 16),
-    ("manifestation", "风险表现形式", 26),
-    ("category", "风险类别", 9),
-    ("level", "风险等级", 6),
+    ("office", "科室", 9),
+    ("posts", "岗位", 10),
+    ("matter", "职权(业务)事项", 13),
+    ("name", "风险点", 14),
+    ("manifestation", "风险表现形式", 24),
+    ("category", "风险类别", 11),
+    ("level", "风险等级", 8),
     ("pre", "前期预防", 24),
     ("mid", "中期监控", 24),
     ("post", "后期处置", 24),
-    ("leader", "责任领导", 9),
-    ("person", "责任人", 9),
-    ("supervisor", "监督部门", 10),
+    ("leader", "责任领导", 8),
+    ("person", "责任人", 8),
+    ("supervisor", "监督部门", 9),
 ]
 
 #: 附表2 columns.
 PERSONAL_COLUMNS = [
     ("no", "序号", 5),
-    ("matter", "职权(岗位职责)事项", 16),
-    ("point", "风险点及表现形式", 32),
-    ("category", "风险类别", 9),
-    ("level", "风险等级", 6),
-    ("pre", "前期预防", 26),
-    ("mid", "中期监控", 26),
-    ("post", "后期处置", 26),
-    ("overseer", "监督人", 10),
-    ("remark", "备注", 12),
+    ("matter", "职权(岗位职责)事项", 14),
+    ("point", "风险点及表现形式", 28),
+    ("category", "风险类别", 11),
+    ("level", "风险等级", 8),
+    ("pre", "前期预防", 24),
+    ("mid", "中期监控", 24),
+    ("post", "后期处置", 24),
+    ("overseer", "监督人", 9),
+    ("remark", "备注", 10),
 ]
 
 MEASURE_KEYS = ("pre", "mid", "post")
