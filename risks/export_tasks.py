@@ -70,13 +70,27 @@ def export_content(form: RiskForm) -> Export:
 
 
 def render_file(export: Export, fmt: str) -> bytes:
-    """The file's bytes; an approved PDF is checked against the hash stored at approval."""
+    """The file's bytes; an approved PDF is checked against the hash stored at approval.
+
+    An approved PDF never changes, so once rendered and verified it is kept under DATA_DIR/pdf-cache by its hash
+    and served from there (a large 附表1 takes seconds to lay out); a cached file is re-hashed before use.
+    """
     if fmt == "xlsx":
         return appendix_xlsx(export.data)
-    body = appendix_pdf(export.data)
     expected = export.snapshot.pdf_sha256 if export.snapshot is not None else ""
+    cached = Path(settings.DATA_DIR) / "pdf-cache" / f"{expected}.pdf" if expected else None
+    if cached is not None and cached.is_file():
+        body = cached.read_bytes()
+        if hashlib.sha256(body).hexdigest() == expected:
+            return body
+    body = appendix_pdf(export.data)
     if expected and hashlib.sha256(body).hexdigest() != expected:
         raise SnapshotMismatch(export.snapshot.pk)
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(f".{os.getpid()}.part")
+        partial.write_bytes(body)
+        os.replace(partial, cached)
     return body
 
 

@@ -371,7 +371,8 @@ def test_unknown_format_is_404(forms, as_user, reviewer):
     assert as_user(reviewer).get(f"/risks/forms/{unit_form.pk}/export/doc/").status_code == 404
 
 
-def test_approved_form_serves_the_frozen_snapshot_byte_for_byte(forms, as_user, reviewer):
+def test_approved_form_serves_the_frozen_snapshot_byte_for_byte(forms, as_user, reviewer, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
     _campaign, unit_form, _personal = forms
     snapshot = approve(unit_form, by=reviewer)
     first = as_user(reviewer).get(export_url(unit_form, "pdf")).content
@@ -384,7 +385,23 @@ def test_approved_form_serves_the_frozen_snapshot_byte_for_byte(forms, as_user, 
     assert "票据审核不严" in [c.value for c in ws["E"]]
 
 
-def test_approved_form_with_a_tampered_snapshot_is_refused(forms, as_user, reviewer):
+def test_approved_pdf_is_served_from_the_verified_cache(forms, as_user, reviewer, settings, tmp_path, monkeypatch):
+    settings.DATA_DIR = tmp_path
+    _campaign, unit_form, _personal = forms
+    snapshot = approve(unit_form, by=reviewer)
+    first = as_user(reviewer).get(export_url(unit_form, "pdf")).content
+    cached = tmp_path / "pdf-cache" / f"{snapshot.pdf_sha256}.pdf"
+    assert cached.read_bytes() == first
+    monkeypatch.setattr("risks.export_tasks.appendix_pdf", lambda data: pytest.fail("rendered again"))
+    assert as_user(reviewer).get(export_url(unit_form, "pdf")).content == first
+    # a damaged cache file is never served: the PDF is rendered again from the snapshot
+    cached.write_bytes(b"%PDF-damaged")
+    monkeypatch.undo()
+    assert as_user(reviewer).get(export_url(unit_form, "pdf")).content == first
+
+
+def test_approved_form_with_a_tampered_snapshot_is_refused(forms, as_user, reviewer, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
     _campaign, unit_form, _personal = forms
     snapshot = approve(unit_form, by=reviewer)
     content = snapshot.content
