@@ -25,7 +25,13 @@ def cleanup_exports() -> int:
     return cleanup_old_exports()
 
 
-@app.on_after_finalize.connect
 def _schedule_cleanup(sender, **kwargs):
     # Beat (django-celery-beat's DatabaseScheduler) installs this entry from the app's schedule on start.
     sender.add_periodic_task(crontab(hour=3, minute=17), cleanup_exports.s(), name="risks.cleanup_exports daily")
+
+
+# This module is imported by autodiscovery, which may run before or after the app is finalized.
+if app.finalized:
+    _schedule_cleanup(app)
+else:
+    app.on_after_finalize.connect(_schedule_cleanup, weak=False)

@@ -263,6 +263,7 @@ def test_cleanup_default_keeps_a_week(start, campaign_with_two_units, reviewer):
 def test_cleanup_is_scheduled_daily():
     from lianzheng.celery import app
 
+    app.loader.import_default_modules()  # what a worker or beat does on start (autodiscovery of tasks.py)
     app.finalize()
     entries = {entry["task"] for entry in app.conf.beat_schedule.values()}
     assert "risks.cleanup_exports" in entries
