@@ -41,7 +41,9 @@ def _normalise(summary) -> dict:
 @transaction.atomic
 def record(*, actor, action: str, obj=None, summary: dict | None = None, object_repr: str | None = None) -> AuditEvent:
     """Append one event. ``obj`` may be any model instance (or None for system events)."""
-    head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1, defaults={"last_hash": GENESIS})
+    head, _ = AuditChainHead.objects.select_for_update(of=("self",)).get_or_create(
+        pk=1, defaults={"last_hash": GENESIS}
+    )
     at = timezone.now()
     fields = {
         "at": at,

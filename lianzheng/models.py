@@ -50,6 +50,9 @@ class AuditChainHead(models.Model):
     class Meta:
         verbose_name = _("审计链头")
 
+    def __str__(self):
+        return f"{self.count}: {self.last_hash[:12]}"
+
 
 class Notification(models.Model):
     recipient = models.ForeignKey(
@@ -86,3 +89,6 @@ class RateLimitHit(models.Model):
 
     class Meta:
         verbose_name = _("限流记录")
+
+    def __str__(self):
+        return f"{self.key} @ {self.at:%Y-%m-%d %H:%M:%S}"

@@ -9,7 +9,14 @@ from dataclasses import dataclass, field
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-ADMIN, REVIEWER, LEADER, UNIT_LEADER, CONTACT, STAFF = "admin", "reviewer", "leader", "unit_leader", "unit_contact", "staff"
+ADMIN, REVIEWER, LEADER, UNIT_LEADER, CONTACT, STAFF = (
+    "admin",
+    "reviewer",
+    "leader",
+    "unit_leader",
+    "unit_contact",
+    "staff",
+)
 UNIT_MANAGERS = (UNIT_LEADER, CONTACT)
 OFFICE_SIDE = (ADMIN, REVIEWER, LEADER)
 

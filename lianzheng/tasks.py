@@ -14,7 +14,7 @@ def send_notification_emails(notification_ids: list[int]) -> int:
     for pk in notification_ids:
         with transaction.atomic():
             note = (
-                Notification.objects.select_for_update()
+                Notification.objects.select_for_update(of=("self",))
                 .select_related("recipient")
                 .filter(pk=pk, emailed_at__isnull=True)
                 .first()

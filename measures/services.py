@@ -162,7 +162,7 @@ def measure_create(
     elif not can_edit_point_measures(actor, point):
         raise PermissionDenied(_("您无权编辑该风险点的防控措施。"))
     _clean_measure_fields(content=content, responsible=responsible, stage=stage)
-    RiskPoint.objects.select_for_update().get(pk=point.pk)  # serialise additions to the same point
+    RiskPoint.objects.select_for_update(of=("self",)).get(pk=point.pk)  # serialise additions to the same point
     measure = Measure(
         risk_point=point,
         stage=stage,
@@ -196,7 +196,9 @@ def measure_update(
 ) -> Measure:
     if not can_edit_measure(actor, measure):
         raise PermissionDenied(_("您无权编辑该防控措施。"))
-    locked = Measure.objects.select_for_update().select_related("risk_point", "personal_form").get(pk=measure.pk)
+    locked = (
+        Measure.objects.select_for_update(of=("self",)).select_related("risk_point", "personal_form").get(pk=measure.pk)
+    )
     _check_version(locked, version)
     _clean_measure_fields(content=content, responsible=responsible)
     before = _measure_summary(locked)
@@ -224,7 +226,7 @@ def measure_update(
 def measure_delete(*, measure: Measure, actor, version) -> None:
     if not can_edit_measure(actor, measure):
         raise PermissionDenied(_("您无权删除该防控措施。"))
-    locked = Measure.objects.select_for_update().get(pk=measure.pk)
+    locked = Measure.objects.select_for_update(of=("self",)).get(pk=measure.pk)
     _check_version(locked, version)
     summary = _measure_summary(locked)
     file_name = locked.evidence_file.name or None
@@ -240,7 +242,7 @@ MEASURE_NEXT_STATE = {MeasureState.PLANNED: MeasureState.IN_EFFECT, MeasureState
 @transaction.atomic
 def measure_advance(*, measure: Measure, actor, version, to_state: str) -> Measure:
     locked = (
-        Measure.objects.select_for_update()
+        Measure.objects.select_for_update(of=("self",))
         .select_related("risk_point__unit", "personal_form")
         .prefetch_related("risk_point__posts")
         .get(pk=measure.pk)
@@ -269,7 +271,7 @@ def pledge_accept(*, form: RiskForm, actor) -> RiskForm:
     """The current holder of the form's post accepts the 个人廉政承诺 on 附表2."""
     if form.kind != FormKind.PERSONAL or not can_accept_pledge(actor, form):
         raise PermissionDenied(_("只有该岗位的现任人员可以作出个人廉政承诺。"))
-    locked = RiskForm.objects.select_for_update().get(pk=form.pk)
+    locked = RiskForm.objects.select_for_update(of=("self",)).get(pk=form.pk)
     if locked.pledge_accepted_at is not None:
         raise ValidationError(
             _("您已于 %(at)s 作出承诺。")
@@ -295,7 +297,7 @@ def pledge_text_update(*, actor, text: str) -> PledgeText:
     if not text:
         raise ValidationError({"text": _("请填写承诺文本。")})
     pledge = PledgeText.current()
-    pledge = PledgeText.objects.select_for_update().get(pk=pledge.pk)
+    pledge = PledgeText.objects.select_for_update(of=("self",)).get(pk=pledge.pk)
     before = pledge.text
     pledge.text = text
     pledge.updated_by = actor
@@ -327,7 +329,11 @@ def _event(rules_doc, *, actor, action, from_state="", to_state="", comment=""):
 
 
 def _lock_rules(rules_doc, version) -> ImplementationRules:
-    locked = ImplementationRules.objects.select_for_update().select_related("unit", "campaign").get(pk=rules_doc.pk)
+    locked = (
+        ImplementationRules.objects.select_for_update(of=("self",))
+        .select_related("unit", "campaign")
+        .get(pk=rules_doc.pk)
+    )
     _check_version(locked, version)
     return locked
 
@@ -439,7 +445,7 @@ def rules_create(*, unit: Unit, campaign, actor) -> ImplementationRules:
         raise ValidationError(_("尚未设置工作批次，请联系纪委监察室。"))
     if not campaign.units.filter(pk=unit.pk).exists():
         raise ValidationError(_("本单位不在%(campaign)s的参加单位中。") % {"campaign": campaign})
-    Unit.objects.select_for_update().get(pk=unit.pk)  # two clicks must not open two documents
+    Unit.objects.select_for_update(of=("self",)).get(pk=unit.pk)  # two clicks must not open two documents
     if ImplementationRules.objects.filter(unit=unit, campaign=campaign).exists():
         raise ValidationError(_("本单位在该批次已有实施细则，请直接编辑。"))
     rules_doc = ImplementationRules.objects.create(
@@ -552,7 +558,7 @@ def rules_withdraw(*, rules_doc: ImplementationRules, actor, version, comment: s
 @transaction.atomic
 def rules_comment_add(*, rules_doc: ImplementationRules, content: str, author_name: str = "") -> RulesComment:
     """A reader's comment, accepted only while the window is open (R8). Anonymous: no actor."""
-    locked = ImplementationRules.objects.select_for_update().select_related("unit").get(pk=rules_doc.pk)
+    locked = ImplementationRules.objects.select_for_update(of=("self",)).select_related("unit").get(pk=rules_doc.pk)
     if not selectors.window_open(locked):
         raise ValidationError(_("该实施细则不在公示期内，不能提交意见。"))
     content = (content or "").strip()
@@ -586,13 +592,13 @@ def rules_comment_answer(*, comment: RulesComment, actor, answer: str) -> RulesC
     rules_doc = comment.rules
     if not can_write_rules(actor, rules_doc):
         raise PermissionDenied(_("您无权答复该意见。"))
-    locked_rules = ImplementationRules.objects.select_for_update().get(pk=rules_doc.pk)
+    locked_rules = ImplementationRules.objects.select_for_update(of=("self",)).get(pk=rules_doc.pk)
     if locked_rules.state != RulesState.PUBLICISING:
         raise ValidationError(_("只能在公示阶段(提交前)答复意见。"))
     answer = (answer or "").strip()
     if not answer:
         raise ValidationError({"answer": _("请填写答复内容。")})
-    locked = RulesComment.objects.select_for_update().get(pk=comment.pk)
+    locked = RulesComment.objects.select_for_update(of=("self",)).get(pk=comment.pk)
     before = locked.answer
     locked.answer = answer
     locked.answered_by = actor

@@ -156,7 +156,7 @@ def deliverable_save(
         deliverable = Deliverable.objects.create(**values)
         action = "deliverable.create"
     else:
-        deliverable = Deliverable.objects.select_for_update().get(pk=deliverable.pk)
+        deliverable = Deliverable.objects.select_for_update(of=("self",)).get(pk=deliverable.pk)
         if deliverable.kind != kind and deliverable.submissions.exists():
             raise ValidationError(_("已有单位报送此材料，不能再更改其类型。"))
         for field, value in values.items():
@@ -170,7 +170,7 @@ def deliverable_save(
 @transaction.atomic
 def deliverable_delete(*, actor, deliverable: Deliverable) -> None:
     _require("reviews.manage_deliverables", actor)
-    deliverable = Deliverable.objects.select_for_update().get(pk=deliverable.pk)
+    deliverable = Deliverable.objects.select_for_update(of=("self",)).get(pk=deliverable.pk)
     if deliverable.submissions.exclude(state=SubmissionState.MISSING).exists():
         raise ValidationError(_("已有单位报送此材料，不能删除；如不再要求，可改为非必报。"))
     record(actor=actor, action="deliverable.delete", obj=deliverable)
@@ -284,7 +284,7 @@ def _event(submission, actor, action, from_state, comment="", file_name=""):
 
 
 def _locked_submission(unit: Unit, deliverable: Deliverable) -> Submission:
-    submission = Submission.objects.select_for_update().filter(unit=unit, deliverable=deliverable).first()
+    submission = Submission.objects.select_for_update(of=("self",)).filter(unit=unit, deliverable=deliverable).first()
     if submission is None:
         # version 0 stands for "no row yet": the page that showed a missing deliverable posts expected_version=0.
         submission = Submission(unit=unit, deliverable=deliverable, state=SubmissionState.MISSING, version=0)
@@ -365,7 +365,9 @@ def submission_submit(
 
 def _review(*, actor, submission: Submission, expected_version, to_state: str, comment: str) -> Submission:
     _require("reviews.review_submission", actor, submission)
-    submission = Submission.objects.select_for_update().select_related("unit", "deliverable").get(pk=submission.pk)
+    submission = (
+        Submission.objects.select_for_update(of=("self",)).select_related("unit", "deliverable").get(pk=submission.pk)
+    )
     _check_version(submission.version, expected_version)
     if submission.state not in REVIEW_FROM:
         raise ValidationError(_("只有已提交的材料可以审核。"))
@@ -425,7 +427,7 @@ def self_inspection_save(
         raise ValidationError(_("本单位不在该批次之内。"))
     if not (findings or "").strip():
         raise ValidationError(_("请填写自查发现的问题(没有问题也请写明“未发现问题”)。"))
-    existing = SelfInspection.objects.select_for_update().filter(unit=unit, phase=phase).first()
+    existing = SelfInspection.objects.select_for_update(of=("self",)).filter(unit=unit, phase=phase).first()
     _check_version(existing.version if existing else 0, expected_version)
     deliverables = list(
         Deliverable.objects.filter(phase=phase, kind=DeliverableKind.SELF_INSPECTION).select_related("phase")
@@ -472,7 +474,7 @@ def inspection_save(
         raise ValidationError(_("请填写检查发现。"))
     if score is not None and not (Decimal(0) <= Decimal(score) <= Decimal(100)):
         raise ValidationError(_("得分必须在 0 到 100 之间。"))
-    existing = Inspection.objects.select_for_update().filter(unit=unit, phase=phase).first()
+    existing = Inspection.objects.select_for_update(of=("self",)).filter(unit=unit, phase=phase).first()
     _check_version(existing.version if existing else 0, expected_version)
     if existing is None:
         inspection = Inspection.objects.create(

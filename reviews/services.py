@@ -304,7 +304,7 @@ def complaint_transition(
     _require("reviews.handle_complaint", actor, complaint)
     if action not in COMPLAINT_TRANSITIONS:
         raise ValidationError(_("未知的办理操作。"))
-    complaint = Complaint.objects.select_for_update().select_related("post", "unit").get(pk=complaint.pk)
+    complaint = Complaint.objects.select_for_update(of=("self",)).select_related("post", "unit").get(pk=complaint.pk)
     _check_version(complaint, version)
     sources, target, required = COMPLAINT_TRANSITIONS[action]
     if complaint.state not in sources:
@@ -387,7 +387,11 @@ def yellow_card_issue(
     *, card: YellowCard, actor, document_no: str, issued_on=None, plan: str = "", supervision_end=None, version=None
 ) -> YellowCard:
     """Issue a proposed yellow card with its document number; open key supervision of the post's head."""
-    card = YellowCard.objects.select_for_update().select_related("post__unit", "post__reports_to").get(pk=card.pk)
+    card = (
+        YellowCard.objects.select_for_update(of=("self",))
+        .select_related("post__unit", "post__reports_to")
+        .get(pk=card.pk)
+    )
     _require("reviews.issue_yellow_card", actor, card)
     _check_version(card, version)
     document_no = (document_no or "").strip()
@@ -427,7 +431,7 @@ def yellow_card_issue(
 @transaction.atomic
 def yellow_card_lift(*, card: YellowCard, actor, reason: str, lifted_on=None, version=None) -> YellowCard:
     """Record that the card was lifted after rectification. It still counts for R10 in its year: it was received."""
-    card = YellowCard.objects.select_for_update().select_related("post__unit").get(pk=card.pk)
+    card = YellowCard.objects.select_for_update(of=("self",)).select_related("post__unit").get(pk=card.pk)
     _require("reviews.lift_yellow_card", actor, card)
     _check_version(card, version)
     reason = (reason or "").strip()
@@ -449,7 +453,9 @@ def yellow_card_lift(*, card: YellowCard, actor, reason: str, lifted_on=None, ve
 
 @transaction.atomic
 def supervision_add_report(*, supervision: KeySupervision, actor, period: str, content: str) -> SupervisionReport:
-    supervision = KeySupervision.objects.select_for_update().select_related("head_post__unit").get(pk=supervision.pk)
+    supervision = (
+        KeySupervision.objects.select_for_update(of=("self",)).select_related("head_post__unit").get(pk=supervision.pk)
+    )
     _require("reviews.report_supervision", actor, supervision)
     period, content = (period or "").strip(), (content or "").strip()
     if not period or not content:
@@ -468,7 +474,9 @@ def supervision_add_report(*, supervision: KeySupervision, actor, period: str, c
 
 @transaction.atomic
 def supervision_end(*, supervision: KeySupervision, actor, note: str, end=None, version=None) -> KeySupervision:
-    supervision = KeySupervision.objects.select_for_update().select_related("head_post__unit").get(pk=supervision.pk)
+    supervision = (
+        KeySupervision.objects.select_for_update(of=("self",)).select_related("head_post__unit").get(pk=supervision.pk)
+    )
     _require("reviews.end_supervision", actor, supervision)
     _check_version(supervision, version)
     note = (note or "").strip()
@@ -579,7 +587,9 @@ def warning_create(
 @transaction.atomic
 def warning_issue(*, warning: Warning, actor, reason: str | None = None, issued_on=None, version=None) -> Warning:
     """Adopt a system proposal (R11): it becomes an issued warning."""
-    warning = Warning.objects.select_for_update().select_related("unit", "person", "post").get(pk=warning.pk)
+    warning = (
+        Warning.objects.select_for_update(of=("self",)).select_related("unit", "person", "post").get(pk=warning.pk)
+    )
     _require("reviews.issue_warning", actor, warning)
     _check_version(warning, version)
     if reason is not None and reason.strip():
@@ -595,7 +605,7 @@ def warning_issue(*, warning: Warning, actor, reason: str | None = None, issued_
 
 @transaction.atomic
 def warning_dismiss(*, warning: Warning, actor, reason: str, version=None) -> Warning:
-    warning = Warning.objects.select_for_update().get(pk=warning.pk)
+    warning = Warning.objects.select_for_update(of=("self",)).get(pk=warning.pk)
     _require("reviews.dismiss_warning", actor, warning)
     _check_version(warning, version)
     reason = (reason or "").strip()
@@ -611,7 +621,7 @@ def warning_dismiss(*, warning: Warning, actor, reason: str, version=None) -> Wa
 @transaction.atomic
 def warning_answer(*, warning: Warning, actor, response: str, version=None) -> Warning:
     """The person warned (or the unit leader for a post or unit) acknowledges it or reports the rectification."""
-    warning = Warning.objects.select_for_update().select_related("unit").get(pk=warning.pk)
+    warning = Warning.objects.select_for_update(of=("self",)).select_related("unit").get(pk=warning.pk)
     _require("reviews.answer_warning", actor, warning)
     _check_version(warning, version)
     response = (response or "").strip()
@@ -634,7 +644,9 @@ def warning_answer(*, warning: Warning, actor, response: str, version=None) -> W
 @transaction.atomic
 def warning_escalate(*, warning: Warning, actor, kind: str, reason: str) -> Warning:
     """整改不力 → the next, heavier measure (诫勉纠错, 责任追究) on the same target, linked to the earlier one."""
-    warning = Warning.objects.select_for_update().select_related("unit", "post", "person").get(pk=warning.pk)
+    warning = (
+        Warning.objects.select_for_update(of=("self",)).select_related("unit", "post", "person").get(pk=warning.pk)
+    )
     _require("reviews.escalate_warning", actor, warning)
     if kind not in WarningKind.values or WARNING_ORDER.index(kind) <= warning.rank:
         raise ValidationError(_("升级处置须选择比“%(kind)s”更重的方式。") % {"kind": warning.get_kind_display()})
@@ -825,7 +837,7 @@ def assessment_save(
         raise ValidationError(_("测评票数不能为负数。"))
     if ballots_issued is not None and sum(counts) > ballots_issued:
         raise ValidationError(_("收回的测评票(有效票与无效票之和)不能多于发出的票数。"))
-    assessment = Assessment.objects.select_for_update().filter(unit=unit, year=year).first()
+    assessment = Assessment.objects.select_for_update(of=("self",)).filter(unit=unit, year=year).first()
     creating = assessment is None
     if creating:
         assessment = Assessment(unit=unit, year=year, entered_by=actor)
@@ -856,7 +868,7 @@ def assessment_save(
 
 def _recompute_assessments(*, unit: Unit, year: int, actor) -> None:
     """A yellow card or a violation case may arrive after the assessment was entered: regrade it (R10)."""
-    assessment = Assessment.objects.select_for_update().filter(unit=unit, year=year).first()
+    assessment = Assessment.objects.select_for_update(of=("self",)).filter(unit=unit, year=year).first()
     if assessment is None:
         return
     before = assessment.final_grade

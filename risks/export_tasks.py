@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from lianzheng import audit
+from lianzheng.celery import app as celery_app
 from units.rules import is_admin, is_reviewer
 
 from .appendix import SCHEMA, appendix_data, register_data
@@ -116,7 +117,8 @@ def export_job_start(*, actor, campaign, unit=None) -> ExportJob:
         raise PermissionDenied
     if unit is not None and not campaign.units.filter(pk=unit.pk).exists():
         raise ValidationError(_("该单位不在所选批次中。"))
-    from .tasks import build_export_job
+    # Looked up by name in Celery's registry: risks/tasks.py imports this module, never the other way round.
+    build_export_job = celery_app.tasks["risks.build_export_job"]
 
     with transaction.atomic():
         job = ExportJob.objects.create(campaign=campaign, unit=unit, created_by=actor)
@@ -169,7 +171,12 @@ def export_job_run(job_id: int) -> ExportJob | None:
     """Build the job's ZIP. Idempotent: a finished job is left alone; anything else is built again from scratch
     (a retried or re-delivered task overwrites its own partial file). A failure is recorded on the job, with why."""
     with transaction.atomic():
-        job = ExportJob.objects.select_for_update().select_related("campaign", "unit").filter(pk=job_id).first()
+        job = (
+            ExportJob.objects.select_for_update(of=("self",))
+            .select_related("campaign", "unit")
+            .filter(pk=job_id)
+            .first()
+        )
         if job is None:
             return None
         if job.state == ExportJobState.DONE and job.file_path and Path(job.file_path).is_file():

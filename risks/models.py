@@ -89,7 +89,12 @@ class RiskPoint(models.Model):
     scope = models.CharField(_("层次"), max_length=10, choices=RiskScope.choices, default=RiskScope.UNIT)
     code = models.CharField(_("编号"), max_length=30, blank=True)
     power_item = models.ForeignKey(
-        PowerItem, verbose_name=_("职权事项"), null=True, blank=True, on_delete=models.SET_NULL, related_name="risk_points"
+        PowerItem,
+        verbose_name=_("职权事项"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="risk_points",
     )
     business_step = models.CharField(_("职权(业务)事项"), max_length=200, blank=True)
     name = models.CharField(_("风险点"), max_length=200)
@@ -120,7 +125,9 @@ class RiskPoint(models.Model):
             models.CheckConstraint(
                 condition=~Q(scope="office") | Q(office__isnull=False), name="risk_point_office_scope_has_office"
             ),
-            models.CheckConstraint(condition=~Q(scope="unit") | Q(office__isnull=True), name="risk_point_unit_scope_no_office"),
+            models.CheckConstraint(
+                condition=~Q(scope="unit") | Q(office__isnull=True), name="risk_point_unit_scope_no_office"
+            ),
         ]
 
     def __str__(self):
@@ -182,21 +189,43 @@ class RiskForm(models.Model):
     post = models.ForeignKey(
         Post, verbose_name=_("岗位"), null=True, blank=True, on_delete=models.PROTECT, related_name="forms"
     )
-    state = models.CharField(_("状态"), max_length=10, choices=FormState.choices, default=FormState.DRAFT, db_index=True)
+    state = models.CharField(
+        _("状态"), max_length=10, choices=FormState.choices, default=FormState.DRAFT, db_index=True
+    )
     meeting = models.ForeignKey(
-        SpecialMeeting, verbose_name=_("专题会议"), null=True, blank=True, on_delete=models.PROTECT, related_name="forms"
+        SpecialMeeting,
+        verbose_name=_("专题会议"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="forms",
     )
     filled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("填表人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("填表人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     confirmation_text = models.TextField(_("单位领导班子确认意见"), blank=True)
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("确认人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     approved_at = models.DateTimeField(_("通过时间"), null=True, blank=True)
     pledge_accepted_at = models.DateTimeField(_("廉政承诺时间"), null=True, blank=True)
@@ -215,7 +244,9 @@ class RiskForm(models.Model):
                 fields=["campaign", "unit"], condition=Q(kind="unit"), name="one_unit_form_per_unit_and_campaign"
             ),
             models.UniqueConstraint(
-                fields=["campaign", "post"], condition=Q(kind="personal"), name="one_personal_form_per_post_and_campaign"
+                fields=["campaign", "post"],
+                condition=Q(kind="personal"),
+                name="one_personal_form_per_post_and_campaign",
             ),
             models.CheckConstraint(
                 condition=(Q(kind="unit") & Q(post__isnull=True)) | (Q(kind="personal") & Q(post__isnull=False)),
@@ -254,6 +285,9 @@ class FormSnapshot(models.Model):
         verbose_name_plural = _("防控表快照")
         constraints = [models.UniqueConstraint(fields=["form", "revision"], name="one_snapshot_per_form_revision")]
 
+    def __str__(self):
+        return f"{self.form} v{self.revision}"
+
 
 class FormEvent(models.Model):
     """The timeline of a form: who moved it, from which state to which, with what comment."""
@@ -270,6 +304,9 @@ class FormEvent(models.Model):
         ordering = ["at", "id"]
         verbose_name = _("防控表记录")
         verbose_name_plural = _("防控表记录")
+
+    def __str__(self):
+        return f"{self.action} {self.from_state}→{self.to_state}"
 
 
 from .models_exports import ExportJob  # noqa: E402,F401

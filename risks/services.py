@@ -104,7 +104,7 @@ def _reviewers() -> list:
 
 
 def _lock_form(form) -> RiskForm:
-    return RiskForm.objects.select_for_update().select_related("unit", "campaign", "post").get(pk=form.pk)
+    return RiskForm.objects.select_for_update(of=("self",)).select_related("unit", "campaign", "post").get(pk=form.pk)
 
 
 def _move(*, form, actor, action, comment="", expected_version=None, apply=None) -> RiskForm:
@@ -355,7 +355,7 @@ def form_approve_unit_batch(*, unit: Unit, campaign: Campaign, actor) -> list[Ri
     if not rules.acts_as_reviewer(actor):
         raise PermissionDenied(_("只有纪委监察室审核人可以审核防控表。"))
     forms = list(
-        RiskForm.objects.select_for_update()
+        RiskForm.objects.select_for_update(of=("self",))
         .filter(unit=unit, campaign=campaign, state=FormState.CONFIRMED)
         .order_by("kind", "post__sort_order", "id")
     )
@@ -522,7 +522,7 @@ def risk_point_create(*, form: RiskForm, actor, **data) -> RiskPoint:
 def risk_point_update(*, point: RiskPoint, form: RiskForm, actor, expected_version: int, **data) -> RiskPoint:
     """Change a risk point; refused when someone else saved it since ``expected_version`` was read."""
     locked_form = _lock_editable(form, actor)
-    locked = RiskPoint.objects.select_for_update().get(pk=point.pk)
+    locked = RiskPoint.objects.select_for_update(of=("self",)).get(pk=point.pk)
     _check_point_in_form(locked, locked_form)
     if locked.version != expected_version:
         raise StaleEdit()
@@ -552,7 +552,7 @@ def risk_point_delete(*, point: RiskPoint, form: RiskForm, actor, expected_versi
     """Remove a point from the form. On a personal form a point shared with other posts is only detached from
     this post (the others still answer for it); returns True when the point itself was deleted."""
     locked_form = _lock_editable(form, actor)
-    locked = RiskPoint.objects.select_for_update().get(pk=point.pk)
+    locked = RiskPoint.objects.select_for_update(of=("self",)).get(pk=point.pk)
     _check_point_in_form(locked, locked_form)
     if locked.version != expected_version:
         raise StaleEdit()
@@ -631,7 +631,7 @@ def power_item_create(*, unit: Unit, actor, **data) -> PowerItem:
 
 @transaction.atomic
 def power_item_update(*, item: PowerItem, actor, expected_version: int, **data) -> PowerItem:
-    locked = PowerItem.objects.select_for_update().select_related("unit").get(pk=item.pk)
+    locked = PowerItem.objects.select_for_update(of=("self",)).select_related("unit").get(pk=item.pk)
     if not rules.can_manage_unit_records(actor, locked.unit):
         raise PermissionDenied(_("只有本单位负责人或联络员可以编辑权力清单。"))
     if locked.version != expected_version:
@@ -657,7 +657,7 @@ def power_item_update(*, item: PowerItem, actor, expected_version: int, **data) 
 @transaction.atomic
 def power_item_delete(*, item: PowerItem, actor, expected_version: int) -> None:
     """Remove an item; risk points that named it keep its name as their business step."""
-    locked = PowerItem.objects.select_for_update().select_related("unit").get(pk=item.pk)
+    locked = PowerItem.objects.select_for_update(of=("self",)).select_related("unit").get(pk=item.pk)
     if not rules.can_manage_unit_records(actor, locked.unit):
         raise PermissionDenied(_("只有本单位负责人或联络员可以编辑权力清单。"))
     if locked.version != expected_version:

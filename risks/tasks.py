@@ -9,19 +9,17 @@ from celery.schedules import crontab
 
 from lianzheng.celery import app
 
+from .export_tasks import cleanup_old_exports, export_job_run
+
 
 @shared_task(name="risks.build_export_job", acks_late=True)
 def build_export_job(job_id: int) -> str:
-    from .export_tasks import export_job_run
-
     job = export_job_run(job_id)
     return job.state if job is not None else "missing"
 
 
 @shared_task(name="risks.cleanup_exports")
 def cleanup_exports() -> int:
-    from .export_tasks import cleanup_old_exports
-
     return cleanup_old_exports()
 
 

@@ -45,7 +45,9 @@ def post(unit, office):
 
 @pytest.fixture
 def admin_user(db):
-    return UserFactory(username="admin", role=Role.ADMIN, unit=None, is_staff=True, is_superuser=True, full_name="管理员")
+    return UserFactory(
+        username="admin", role=Role.ADMIN, unit=None, is_staff=True, is_superuser=True, full_name="管理员"
+    )
 
 
 @pytest.fixture

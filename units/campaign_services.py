@@ -97,7 +97,7 @@ def campaign_create(*, actor, name: str, year: int, batch: int, units, phases: d
 @transaction.atomic
 def campaign_update(*, actor, campaign: Campaign, name: str, year: int, batch: int, units, phases: dict) -> Campaign:
     _require_manager(actor)
-    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    campaign = Campaign.objects.select_for_update(of=("self",)).get(pk=campaign.pk)
     validate_batch_units(batch=batch, units=units)
     validate_phase_dates(year=year, phases=phases)
     if Campaign.objects.filter(year=year, name=name).exclude(pk=campaign.pk).exists():

@@ -52,7 +52,12 @@ class User(AbstractUser):
     title = models.CharField(_("职务(职级)"), max_length=50, blank=True)
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.STAFF)
     unit = models.ForeignKey(
-        "units.Unit", verbose_name=_("所在单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+        "units.Unit",
+        verbose_name=_("所在单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
     )
 
     objects = UserManager()
@@ -63,7 +68,9 @@ class User(AbstractUser):
         verbose_name_plural = _("用户")
         constraints = [
             models.CheckConstraint(
-                condition=~Q(role__in=["unit_leader", "unit_contact", "staff"]) | Q(unit__isnull=False) | Q(is_superuser=True),
+                condition=~Q(role__in=["unit_leader", "unit_contact", "staff"])
+                | Q(unit__isnull=False)
+                | Q(is_superuser=True),
                 name="unit_role_needs_unit",
             )
         ]
@@ -133,7 +140,12 @@ class Post(models.Model):
     # The post that answers for this one (e.g. 采购员 → 物资采购供应中心主任): its holder is "the head of the
     # post" whom a yellow card puts under key supervision (R9).
     reports_to = models.ForeignKey(
-        "self", verbose_name=_("上级岗位"), null=True, blank=True, on_delete=models.SET_NULL, related_name="subordinates"
+        "self",
+        verbose_name=_("上级岗位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="subordinates",
     )
     sort_order = models.PositiveIntegerField(_("排序"), default=100)
 
@@ -172,7 +184,9 @@ class Assignment(models.Model):
         verbose_name = _("任职")
         verbose_name_plural = _("任职")
         constraints = [
-            models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="assignment_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="assignment_end_after_start"
+            ),
             models.UniqueConstraint(
                 fields=["post", "user"], condition=Q(end__isnull=True), name="one_open_assignment_per_post_and_user"
             ),

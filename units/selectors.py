@@ -32,8 +32,12 @@ def unit_list(user):
 def unit_detail(unit: Unit) -> dict:
     """Offices with their posts and current holders, posts without an office, and the unit's leaders and contacts."""
     current = Assignment.objects.current().select_related("user")
-    posts = Post.objects.filter(unit=unit).prefetch_related(Prefetch("assignments", queryset=current, to_attr="holders"))
-    offices = list(Office.objects.filter(unit=unit).prefetch_related(Prefetch("posts", queryset=posts, to_attr="post_list")))
+    posts = Post.objects.filter(unit=unit).prefetch_related(
+        Prefetch("assignments", queryset=current, to_attr="holders")
+    )
+    offices = list(
+        Office.objects.filter(unit=unit).prefetch_related(Prefetch("posts", queryset=posts, to_attr="post_list"))
+    )
     loose_posts = [p for p in posts if p.office_id is None]
     people = User.objects.filter(unit=unit, is_active=True).order_by("role", "full_name")
     return {
@@ -42,13 +46,16 @@ def unit_detail(unit: Unit) -> dict:
         "leaders": [u for u in people if u.role == "unit_leader"],
         "contacts": [u for u in people if u.role == "unit_contact"],
         "post_count": sum(len(o.post_list) for o in offices) + len(loose_posts),
-        "key_post_count": sum(1 for o in offices for p in o.post_list if p.is_key) + sum(1 for p in loose_posts if p.is_key),
+        "key_post_count": sum(1 for o in offices for p in o.post_list if p.is_key)
+        + sum(1 for p in loose_posts if p.is_key),
     }
 
 
 def current_posts_of(user):
     """The posts the user holds today (R3: the forms follow the post)."""
-    return Post.objects.filter(assignments__in=Assignment.objects.current().filter(user=user)).select_related("unit", "office")
+    return Post.objects.filter(assignments__in=Assignment.objects.current().filter(user=user)).select_related(
+        "unit", "office"
+    )
 
 
 def current_campaign(*, session=None):

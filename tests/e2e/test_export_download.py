@@ -14,7 +14,7 @@ from tests.risks.test_exports import build_forms
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def login(page, live_server, username, password="demo12345"):  # noqa: S107 (the demo password)
+def login(page, live_server, username, password="demo12345"):
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)

@@ -11,7 +11,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def chain(admin_user, unit):
-    return [audit.record(actor=admin_user, action=f"test.{i}", obj=unit, summary={"i": i, "名称": "财务处"}) for i in range(5)]
+    return [
+        audit.record(actor=admin_user, action=f"test.{i}", obj=unit, summary={"i": i, "名称": "财务处"})
+        for i in range(5)
+    ]
 
 
 def test_untouched_chain_verifies(chain, capsys):

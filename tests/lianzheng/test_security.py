@@ -36,7 +36,12 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path):
 
 
 def test_check_deploy_fails_without_a_secret_key(tmp_path):
-    env = {**os.environ, "DJANGO_DEBUG": "0", "DJANGO_ALLOWED_HOSTS": "x.example", "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}"}
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_ALLOWED_HOSTS": "x.example",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}",
+    }
     env.pop("DJANGO_SECRET_KEY", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
