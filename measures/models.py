@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from risks.appendix import DEFAULT_PLEDGE
 from risks.models import RiskForm, RiskPoint
 from units.models import Campaign, Unit
 
@@ -186,11 +187,8 @@ RULES_EVENT_LABELS = {
 }
 
 
-DEFAULT_PLEDGE_TEXT = _(
-    "本人郑重承诺：认真学习并严格遵守党风廉政建设各项规定，正确行使岗位职权，"
-    "不利用职务之便谋取私利，不收受可能影响公正执行公务的礼品、礼金和消费卡，"
-    "严格落实本岗位廉政风险防控措施，自觉接受组织和群众监督。如有违反，愿接受组织处理。"
-)
+#: The official wording printed on 附表2 until an admin edits it (one source: risks.appendix, which prints it).
+DEFAULT_PLEDGE_TEXT = DEFAULT_PLEDGE
 
 
 class PledgeText(models.Model):

@@ -18,7 +18,6 @@ form while this one is approved; what was approved stays readable in the snapsho
 from dataclasses import dataclass
 from datetime import date
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -32,7 +31,7 @@ from lianzheng.notifications import notify
 from units.models import Assignment, Campaign, Post, Role, Unit, User
 
 from . import rules, selectors
-from .appendix import appendix_data
+from .appendix import appendix_data, pledge_text
 from .exports import snapshot_pdf_sha256
 from .models import (
     FormEvent,
@@ -51,15 +50,10 @@ from .models import (
 
 STALE_MESSAGE = gettext_lazy("该记录已被他人修改，您的修改没有保存，请刷新后再改。")
 
-DEFAULT_PLEDGE = (
-    "本人已认真查找本岗位的廉政风险点，知悉其表现形式和防控措施。本人郑重承诺：严格遵守党纪国法和学校各项规章制度，"
-    "认真落实岗位廉政风险防控措施，依法依规履行岗位职责，自觉接受组织和群众监督；如有违反，愿意承担相应责任。"
-)
-
 
 def personal_pledge() -> str:
-    """The pledge paragraph of 附表2 (configurable through settings.LIANZHENG_PLEDGE_TEXT, as in the exports)."""
-    return getattr(settings, "LIANZHENG_PLEDGE_TEXT", "") or DEFAULT_PLEDGE
+    """The pledge paragraph of 附表2: the text admins edit, exactly as the exports print it."""
+    return pledge_text()
 
 
 class StaleEdit(ValidationError):
