@@ -25,9 +25,16 @@ class CampaignForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, campaign=None, **kwargs):
         if campaign is not None and "initial" not in kwargs:
-            initial = {"name": campaign.name, "year": campaign.year, "batch": campaign.batch}
+            initial = {
+                "name": campaign.name,
+                "year": campaign.year,
+                "batch": campaign.batch,
+                "version": campaign.version,
+            }
             initial["units"] = list(campaign.units.all())
             for kind, (start, end) in phases_of(campaign).items():
                 initial[f"{kind}_start"], initial[f"{kind}_end"] = start, end

@@ -95,15 +95,31 @@ def campaign_create(*, actor, name: str, year: int, batch: int, units, phases: d
 
 
 @transaction.atomic
-def campaign_update(*, actor, campaign: Campaign, name: str, year: int, batch: int, units, phases: dict) -> Campaign:
+def campaign_update(
+    *,
+    actor,
+    campaign: Campaign,
+    name: str,
+    year: int,
+    batch: int,
+    units,
+    phases: dict,
+    expected_version: int | None = None,
+) -> Campaign:
     _require_manager(actor)
     campaign = Campaign.objects.select_for_update(of=("self",)).get(pk=campaign.pk)
+    if expected_version is not None and campaign.version != expected_version:
+        raise ValidationError(
+            _("该批次已被他人修改，您的修改没有保存，请刷新后再改。(Someone else saved this campaign first.)"),
+            code="stale",
+        )
     validate_batch_units(batch=batch, units=units)
     validate_phase_dates(year=year, phases=phases)
     if Campaign.objects.filter(year=year, name=name).exclude(pk=campaign.pk).exists():
         raise ValidationError(_("%(year)s 年已有名为“%(name)s”的批次。") % {"year": year, "name": name})
     campaign.name, campaign.year, campaign.batch = name, year, batch
-    campaign.save(update_fields=["name", "year", "batch"])
+    campaign.version += 1
+    campaign.save(update_fields=["name", "year", "batch", "version"])
     campaign.units.set(units)
     _write_phases(campaign, phases)
     record(

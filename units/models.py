@@ -204,6 +204,7 @@ class Campaign(models.Model):
     batch = models.PositiveSmallIntegerField(_("批次"), choices=Batch.choices, default=Batch.FIRST)
     units = models.ManyToManyField(Unit, verbose_name=_("参加单位"), related_name="campaigns", blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-year", "batch", "id"]

@@ -124,3 +124,28 @@ def test_campaign_switch_is_remembered_and_ignores_foreign_redirects(as_user, st
     assert response["Location"] == "/"
     assert client.session["campaign_id"] == older.pk
     assert newer.pk != older.pk
+
+
+def test_a_stale_campaign_edit_is_refused_and_nothing_is_overwritten(as_user, reviewer):
+    """Two reviewers open the same campaign; the second save is refused with a clear message."""
+    from units.models import Campaign, Phase, PhaseKind
+
+    unit = UnitFactory(code="houqin", name="后勤集团", batch=1, is_pilot=True)
+    campaign = Campaign.objects.create(name="2010年第一批试点", year=2010, batch=1)
+    campaign.units.set([unit])
+    dates = {"prepare": ("2010-05-20", "2010-05-28"), "identify": ("2010-05-29", "2010-06-06")}
+    dates |= {"measures": ("2010-06-07", "2010-06-18"), "inspect": ("2010-06-19", "2010-06-30")}
+    for kind, (start, end) in dates.items():
+        Phase.objects.create(campaign=campaign, kind=kind, start=start, end=end)
+    post = {"year": 2010, "batch": 1, "units": [unit.pk], "version": campaign.version}
+    post |= {f"{k}_{edge}": v for k, (s, e) in dates.items() for edge, v in (("start", s), ("end", e))}
+    client = as_user(reviewer)
+    url = reverse("units:campaign-edit", args=[campaign.pk])
+    first = client.post(url, {**post, "name": "甲的修改"})
+    assert first.status_code == 302
+    second = client.post(url, {**post, "name": "乙的修改"})  # still carries the version it opened with
+    assert second.status_code == 200
+    assert "该批次已被他人修改" in second.content.decode()
+    campaign.refresh_from_db()
+    assert campaign.name == "甲的修改"
+    assert Phase.objects.get(campaign=campaign, kind=PhaseKind.PREPARE).start.isoformat() == "2010-05-20"
