@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from . import ratelimit
@@ -41,3 +42,12 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             for key in keys:
                 ratelimit.hit(key)
             raise
+
+
+class FirstPasswordResetForm(PasswordResetForm):
+    """Django's reset form skips accounts without a usable password; ours are exactly the imported accounts
+    that need a first password, so every active account with the address is included."""
+
+    def get_users(self, email):
+        email_field = get_user_model().get_email_field_name()
+        return get_user_model()._default_manager.filter(**{f"{email_field}__iexact": email, "is_active": True})

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import ratelimit
-from .forms import ThrottledAuthenticationForm
+from .forms import FirstPasswordResetForm, ThrottledAuthenticationForm
 from .models import Notification
 
 
@@ -24,6 +24,23 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         ratelimit.clear(f"login:user:{form.get_user().username.lower()}")
+        return super().form_valid(form)
+
+
+class ThrottledPasswordResetView(auth_views.PasswordResetView):
+    """Django's reset (which never reveals whether an address is known), limited per client address so the form
+    cannot be used to flood mailboxes."""
+
+    form_class = FirstPasswordResetForm
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+    def form_valid(self, form):
+        key = f"password-reset:ip:{ratelimit.client_ip(self.request)}"
+        if ratelimit.is_limited(key, limit=5, window_seconds=3600):
+            form.add_error(None, _("重置密码请求过于频繁，请一小时后再试。(Too many requests; try again in an hour.)"))
+            return self.form_invalid(form)
+        ratelimit.hit(key)
         return super().form_valid(form)
 
 
