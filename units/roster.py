@@ -15,12 +15,13 @@ import re
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
@@ -123,6 +124,7 @@ COUNT_LABELS = (
     ("users_created", gettext_lazy("新增人员")),
     ("users_updated", gettext_lazy("更新人员")),
     ("assignments_created", gettext_lazy("新增任职")),
+    ("assignments_closed", gettext_lazy("结束任职(轮岗)")),
 )
 
 
@@ -584,9 +586,15 @@ def _plan_people(plan: RosterPlan, rows: list[dict]) -> None:
     staff_nos = {row["staff_no"] for row in rows if row["staff_no"]}
     plan.users = {u.staff_no: u for u in User.objects.filter(staff_no__in=staff_nos).select_related("unit")}
     usernames = set(User.objects.filter(username__in=staff_nos - set(plan.users)).values_list("username", flat=True))
-    open_assignments = set(
-        Assignment.objects.filter(end__isnull=True, user__staff_no__in=staff_nos).values_list("post_id", "user_id")
+    open_rows = list(
+        Assignment.objects.filter(end__isnull=True, user__staff_no__in=staff_nos).values_list(
+            "pk", "post_id", "user_id", "user__staff_no", "start"
+        )
     )
+    open_assignments = {(post_id, user_id) for _pk, post_id, user_id, _no, _start in open_rows}
+    open_by_person: dict[str, list] = {}
+    for pk, post_id, _user_id, staff_no, start in open_rows:
+        open_by_person.setdefault(staff_no, []).append((pk, post_id, start))
 
     offices, posts, users, assignments = [], {}, [], []
     for row in rows:
@@ -605,7 +613,21 @@ def _plan_people(plan: RosterPlan, rows: list[dict]) -> None:
                     assignments.append(
                         Change("assignment", "create", (_post_key(row), row["staff_no"]), {"start": row["start"]})
                     )
+                assignments += _rotations(row, post, open_by_person.get(row["staff_no"], []))
     plan.changes += offices + list(posts.values()) + users + assignments
+
+
+def _rotations(row: dict, post, open_assignments: list) -> list[Change]:
+    """A person listed on a post no longer holds their other posts (轮岗/交流): those assignments end the day
+    before the new one starts, so the history shows who held each post when (R3)."""
+    start = row["start"] or timezone.localdate()
+    closes = []
+    for pk, post_id, held_since in open_assignments:
+        if post is not None and post_id == post.pk:
+            continue
+        end = max(held_since, start - timedelta(days=1))
+        closes.append(Change("assignment", "close", (pk,), {"end": end}))
+    return closes
 
 
 def _plan_post(plan: RosterPlan, row: dict, posts: dict) -> None:

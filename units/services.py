@@ -73,6 +73,9 @@ def _apply_roster(plan: RosterPlan, *, actor) -> None:
                 fields["unit"] = plan.units[fields["unit"]]
             _assign(user, fields, history_user)
             plan.users[user.staff_no] = user
+        elif change.kind == "assignment" and change.action == "close":
+            assignment = Assignment.objects.get(pk=change.key[0])
+            _assign(assignment, change.fields, history_user)
         elif change.kind == "assignment":
             post_key, staff_no = change.key
             assignment = Assignment(

@@ -140,6 +140,7 @@ def test_good_file_creates_units_offices_posts_people_and_assignments(admin_user
         "users_created": 3,
         "users_updated": 0,
         "assignments_created": 2,
+        "assignments_closed": 0,
     }
     caiwu = Unit.objects.get(code="caiwu")
     assert (caiwu.name, caiwu.kind, caiwu.batch, caiwu.is_pilot) == ("财务处", UnitKind.OFFICE, 1, True)
@@ -589,3 +590,20 @@ def test_oversize_or_wrong_type_upload_is_refused_with_a_message(
     assert message in response.content.decode()
     assert not roster_dir.exists() or list(roster_dir.iterdir()) == []
     assert "roster_upload" not in client.session
+
+
+def test_rotation_closes_the_previous_post_and_keeps_history(unit, office, post, staff):
+    """轮岗: the roster lists a holder on another post; the old assignment ends the day before, the new one opens."""
+    Assignment.objects.filter(user=staff, post=post).update(start=date(2020, 1, 1))
+    people = [person(office="会计核算科", post="稽核", no=staff.staff_no, name=staff.full_name, start="2026-09-01")]
+
+    plan = import_bytes(workbook(units=[], people=people))
+
+    assert plan.errors == []
+    assert plan.counts["assignments_created"] == 1
+    assert plan.counts["assignments_closed"] == 1
+    old = Assignment.objects.get(user=staff, post=post)
+    assert old.end == date(2026, 8, 31)
+    assert Assignment.objects.get(user=staff, end__isnull=True).post.name == "稽核"
+    # Importing the same file again changes nothing.
+    assert import_bytes(workbook(units=[], people=people)).total_changes == 0
