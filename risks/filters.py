@@ -1,6 +1,7 @@
 """The risk-point list filters (django-filter): unit, office, post, category, level, key area, key post, form state."""
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +28,7 @@ class RiskPointFilter(django_filters.FilterSet):
     key_post = django_filters.BooleanFilter(
         label=_("重点岗位"),
         method="filter_key_post",
-        widget=django_filters.widgets.BooleanWidget(),
+        widget=forms.Select(choices=[("", _("全部岗位")), ("true", _("仅重点岗位")), ("false", _("仅非重点岗位"))]),
     )
     form_state = django_filters.ChoiceFilter(
         label=_("防控表状态"), choices=FormState.choices, empty_label=_("全部状态"), method="filter_form_state"
