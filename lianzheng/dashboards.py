@@ -1,33 +1,656 @@
-"""The dashboard page. Until the dashboards issue lands this greets the user by role and shows where to start.
+"""The dashboards: what the school's leaders and the office see of the whole campaign, and what a unit's people see of
+their own unit.
 
-This module sits on top of the apps (DESIGN §4) and may import any of them.
+This module sits on top of the apps (DESIGN §4) and may import any of them. Every block is one function that issues
+a fixed number of aggregate queries whatever the size of the campus (counts come from ``values().annotate()`` with
+conditional ``Count(filter=...)``, never from a loop of queries per unit), and returns plain data: the numbers, the
+URL of the list behind each number (with the filter in the query string), and the data of its chart.
 """
 
-from django.utils.translation import gettext as _
+import datetime
+from collections import defaultdict
+from urllib.parse import urlencode
 
-from units.models import Role
-from units.selectors import current_posts_of, units_visible_to
+import rules
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from measures.models import ImplementationRules, Measure, MeasureStage, RulesState
+from reviews.models import (
+    Assessment,
+    Complaint,
+    ComplaintState,
+    Grade,
+    KeySupervisionState,
+    YellowCard,
+    YellowCardState,
+)
+from reviews.models_schedule import Deliverable, DeliverableKind, Submission, SubmissionState
+from reviews.schedule_selectors import OPEN_FOR_UNIT, unit_progress
+from risks.models import FormEvent, FormKind, FormState, RiskCategory, RiskForm, RiskLevel, RiskPoint
+from risks.selectors import forms_visible_to, my_forms
+from units.models import KeyArea, Post, Role, Unit
+from units.rules import is_unit_manager, sees_all_units
 
 GREETINGS = {
-    Role.ADMIN: _("您可以管理用户、导入花名册，并查看全部单位。"),
-    Role.REVIEWER: _("您可以审核各单位报送的防控表和材料，受理信访举报，并进行预警处置和考核。"),
-    Role.SCHOOL_LEADER: _("您可以查看全校廉政风险防范管理工作的进度和风险分布。"),
-    Role.UNIT_LEADER: _("您可以确认本单位的防控表，并查看本单位工作进度。"),
-    Role.UNIT_CONTACT: _("您负责汇总本单位的防控表、实施细则和各阶段材料。"),
-    Role.STAFF: _("请填写您所在岗位的个人廉政风险识别防控表。"),
+    Role.ADMIN: gettext_lazy("您可以管理用户、导入花名册，并查看全部单位。"),
+    Role.REVIEWER: gettext_lazy("您可以审核各单位报送的防控表和材料，受理信访举报，并进行预警处置和考核。"),
+    Role.SCHOOL_LEADER: gettext_lazy("您可以查看全校廉政风险防范管理工作的进度和风险分布。"),
+    Role.UNIT_LEADER: gettext_lazy("您可以确认本单位的防控表，并查看本单位工作进度。"),
+    Role.UNIT_CONTACT: gettext_lazy("您负责汇总本单位的防控表、实施细则和各阶段材料。"),
+    Role.STAFF: gettext_lazy("请填写您所在岗位的个人廉政风险识别防控表。"),
 }
+
+STAGES = [stage.value for stage in MeasureStage]
+#: How many names a "gaps" list shows on the dashboard; the full list is one click away.
+GAP_LIMIT = 10
+
+
+def _url(name: str, args=None, **query) -> str:
+    query = {k: v for k, v in query.items() if v not in (None, "")}
+    url = reverse(name, args=args)
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _share(part: int, whole: int) -> int | None:
+    """A whole-number percentage, or None when there is nothing to divide by."""
+    return round(100 * part / whole) if whole else None
+
+
+def role_of(user) -> str:
+    return Role.ADMIN if user.is_superuser else user.role
+
+
+# --- campaign progress (units × phases) ------------------------------------------------------------------------------
+def _form_state_from_counts(row: dict | None) -> str:
+    """The derived state of a unit's form deliverable (``reviews.schedule_selectors.derive_form_state``), computed
+    from per-unit counts instead of every form row."""
+    if not row:
+        return SubmissionState.MISSING
+    if row["returned"]:
+        return SubmissionState.RETURNED
+    if not row["unit_forms"]:
+        return SubmissionState.MISSING
+    if row["approved"] == row["total"]:
+        return SubmissionState.ACCEPTED
+    if row["reached"] == row["total"]:
+        return SubmissionState.SUBMITTED
+    return SubmissionState.MISSING
+
+
+def _rules_state(state: str | None) -> str:
+    return {
+        RulesState.APPROVED: SubmissionState.ACCEPTED,
+        RulesState.SUBMITTED: SubmissionState.SUBMITTED,
+        RulesState.RETURNED: SubmissionState.RETURNED,
+    }.get(state, SubmissionState.MISSING)
+
+
+def progress_block(*, campaign, today: datetime.date | None = None) -> dict:
+    """Units × phases: deliverables accepted out of all, and how many are overdue (derived from the due date).
+
+    Six queries whatever the number of units: units, phases, deliverables, submissions counted per unit and phase,
+    forms counted per unit, and the units' 实施细则 states.
+    """
+    today = today or timezone.localdate()
+    units = list(campaign.units.order_by("sort_order", "code").only("pk", "code", "name"))
+    phases = list(campaign.phases.order_by("start"))
+    deliverables = list(
+        Deliverable.objects.filter(phase__campaign=campaign).values("pk", "phase_id", "kind", "due_date")
+    )
+    unit_ids = campaign.units.values("pk")
+    # Stored submissions (document-like deliverables), counted per unit and phase.
+    stored = (
+        Submission.objects.filter(deliverable__phase__campaign=campaign, unit_id__in=unit_ids)
+        .exclude(deliverable__kind__in=[DeliverableKind.FORM, DeliverableKind.RULES])
+        .values("unit_id", "deliverable__phase_id")
+        .annotate(
+            accepted=Count("pk", filter=Q(state=SubmissionState.ACCEPTED)),
+            handed_in_late_ok=Count(
+                "pk",
+                filter=Q(
+                    state__in=[SubmissionState.SUBMITTED, SubmissionState.ACCEPTED], deliverable__due_date__lt=today
+                ),
+            ),
+        )
+    )
+    stored = {(row["unit_id"], row["deliverable__phase_id"]): row for row in stored}
+    forms = {
+        row["unit_id"]: row
+        for row in RiskForm.objects.filter(campaign=campaign)
+        .values("unit_id")
+        .annotate(
+            total=Count("pk"),
+            unit_forms=Count("pk", filter=Q(kind=FormKind.UNIT)),
+            returned=Count("pk", filter=Q(state=FormState.RETURNED)),
+            approved=Count("pk", filter=Q(state=FormState.APPROVED)),
+            reached=Count("pk", filter=Q(state__in=[FormState.CONFIRMED, FormState.APPROVED])),
+        )
+    }
+    rules_states = dict(ImplementationRules.objects.filter(campaign=campaign).values_list("unit_id", "state"))
+
+    # What each phase asks for: document-like deliverables (and how many are past due), and the derived ones.
+    per_phase = {p.pk: {"total": 0, "stored": 0, "stored_past_due": 0, "derived": []} for p in phases}
+    for d in deliverables:
+        slot = per_phase.setdefault(d["phase_id"], {"total": 0, "stored": 0, "stored_past_due": 0, "derived": []})
+        slot["total"] += 1
+        if d["kind"] in (DeliverableKind.FORM, DeliverableKind.RULES):
+            slot["derived"].append(d)
+        else:
+            slot["stored"] += 1
+            slot["stored_past_due"] += d["due_date"] < today
+
+    rows = []
+    phase_totals = {p.pk: {"total": 0, "accepted": 0, "overdue": 0} for p in phases}
+    for unit in units:
+        derived_state = {
+            DeliverableKind.FORM: _form_state_from_counts(forms.get(unit.pk)),
+            DeliverableKind.RULES: _rules_state(rules_states.get(unit.pk)),
+        }
+        cells = []
+        for phase in phases:
+            slot = per_phase[phase.pk]
+            row = stored.get((unit.pk, phase.pk), {"accepted": 0, "handed_in_late_ok": 0})
+            accepted = row["accepted"]
+            overdue = slot["stored_past_due"] - row["handed_in_late_ok"]
+            for d in slot["derived"]:
+                state = derived_state[d["kind"]]
+                accepted += state == SubmissionState.ACCEPTED
+                overdue += state in OPEN_FOR_UNIT and d["due_date"] < today
+            cell = {
+                "phase": phase,
+                "total": slot["total"],
+                "accepted": accepted,
+                "overdue": overdue,
+                "share": _share(accepted, slot["total"]),
+            }
+            cells.append(cell)
+            totals = phase_totals[phase.pk]
+            totals["total"] += slot["total"]
+            totals["accepted"] += accepted
+            totals["overdue"] += overdue
+        rows.append(
+            {
+                "unit": unit,
+                "cells": cells,
+                "overdue": sum(c["overdue"] for c in cells),
+                "url": _url("reviews:unit-progress", args=[unit.code], campaign=campaign.pk),
+            }
+        )
+    matrix_url = _url("reviews:progress", campaign=campaign.pk)
+    phase_rows = [
+        {
+            "phase": phase,
+            **phase_totals[phase.pk],
+            "share": _share(phase_totals[phase.pk]["accepted"], phase_totals[phase.pk]["total"]),
+        }
+        for phase in phases
+    ]
+    total = sum(r["total"] for r in phase_rows)
+    accepted = sum(r["accepted"] for r in phase_rows)
+    return {
+        "units": units,
+        "phases": phases,
+        "rows": rows,
+        "phase_rows": phase_rows,
+        "total": total,
+        "accepted": accepted,
+        "share": _share(accepted, total),
+        "overdue": sum(r["overdue"] for r in phase_rows),
+        "today": today,
+        "url": matrix_url,
+        "chart": {
+            "kind": "progress",
+            "title": _("各阶段材料通过比例"),
+            "categories": [str(p.get_kind_display()) for p in phases],
+            "series_name": _("已通过比例"),
+            "values": [r["share"] or 0 for r in phase_rows],
+            "labels": [
+                _("%(share)s%%（%(accepted)s/%(total)s，逾期 %(overdue)s）")
+                % {"share": r["share"] or 0, "accepted": r["accepted"], "total": r["total"], "overdue": r["overdue"]}
+                for r in phase_rows
+            ],
+            "urls": [matrix_url for _r in phase_rows],
+        },
+    }
+
+
+# --- risk points: heat map and key areas -----------------------------------------------------------------------------
+def heatmap_block(*, campaign, unit: Unit | None = None) -> dict:
+    """Risk points by category × level (4 × 3, R2): one query. Each cell links to the filtered risk-point list."""
+    qs = RiskPoint.objects.filter(campaign=campaign)
+    if unit is not None:
+        qs = qs.filter(unit=unit)
+    counts = {
+        (row["category"], row["level"]): row["n"]
+        for row in qs.order_by().values("category", "level").annotate(n=Count("pk"))
+    }
+    unit_filter = unit.pk if unit is not None else None
+    rows = []
+    for category in RiskCategory:
+        cells = [
+            {
+                "level": level,
+                "count": counts.get((category.value, level.value), 0),
+                "url": _url("risks:point-list", unit=unit_filter, category=category.value, level=level.value),
+            }
+            for level in RiskLevel
+        ]
+        rows.append(
+            {
+                "category": category,
+                "cells": cells,
+                "total": sum(c["count"] for c in cells),
+                "url": _url("risks:point-list", unit=unit_filter, category=category.value),
+            }
+        )
+    level_totals = [
+        {
+            "level": level,
+            "count": sum(counts.get((c.value, level.value), 0) for c in RiskCategory),
+            "url": _url("risks:point-list", unit=unit_filter, level=level.value),
+        }
+        for level in RiskLevel
+    ]
+    total = sum(counts.values())
+    return {
+        "rows": rows,
+        "level_totals": level_totals,
+        "total": total,
+        "url": _url("risks:point-list", unit=unit_filter),
+        "chart": {
+            "kind": "heatmap",
+            "title": _("风险点分布（类别 × 等级）"),
+            "x": [str(level.label) for level in RiskLevel],
+            "y": [str(category.label) for category in RiskCategory],
+            "cells": [
+                {"x": x, "y": y, "value": cell["count"], "url": cell["url"]}
+                for y, row in enumerate(rows)
+                for x, cell in enumerate(row["cells"])
+            ],
+            "max": max(counts.values(), default=0),
+            "series_name": _("风险点"),
+        },
+    }
+
+
+def key_area_block(*, campaign) -> dict:
+    """Risk points by the key area of their posts (一、1): one query. A point on posts of two areas counts in both,
+    exactly as the list's ``key_area`` filter finds it."""
+    counts = dict(
+        RiskPoint.posts.through.objects.filter(riskpoint__campaign=campaign)
+        .exclude(post__key_area="")
+        .order_by()
+        .values("post__key_area")
+        .annotate(n=Count("riskpoint_id", distinct=True))
+        .values_list("post__key_area", "n")
+    )
+    rows = [
+        {"area": area, "count": counts.get(area.value, 0), "url": _url("risks:point-list", key_area=area.value)}
+        for area in KeyArea
+    ]
+    return {
+        "rows": rows,
+        "chart": {
+            "kind": "bar",
+            "title": _("重点领域风险点"),
+            "categories": [str(r["area"].label) for r in rows],
+            "series_name": _("风险点"),
+            "values": [r["count"] for r in rows],
+            "labels": [str(r["count"]) for r in rows],
+            "urls": [r["url"] for r in rows],
+        },
+    }
+
+
+def unit_level_block(*, campaign) -> dict:
+    """Risk points of each unit of the campaign by level: one query (plus the units)."""
+    units = list(campaign.units.order_by("sort_order", "code").only("pk", "code", "name"))
+    counts = defaultdict(dict)
+    for row in (
+        RiskPoint.objects.filter(campaign=campaign)
+        .order_by()
+        .values("unit_id")
+        .annotate(**{f"l{level.value}": Count("pk", filter=Q(level=level.value)) for level in RiskLevel})
+    ):
+        counts[row["unit_id"]] = row
+    rows = []
+    for unit in units:
+        found = counts.get(unit.pk, {})
+        cells = [
+            {
+                "level": level,
+                "count": found.get(f"l{level.value}", 0),
+                "url": _url("risks:point-list", unit=unit.pk, level=level.value),
+            }
+            for level in RiskLevel
+        ]
+        rows.append(
+            {
+                "unit": unit,
+                "cells": cells,
+                "total": sum(c["count"] for c in cells),
+                "url": _url("risks:point-list", unit=unit.pk),
+            }
+        )
+    return {"rows": rows, "levels": list(RiskLevel)}
+
+
+# --- coverage (R13) ----------------------------------------------------------------------------------------------------
+def _covered(campaign):
+    """The post has at least one risk point of the campaign."""
+    return Exists(RiskPoint.posts.through.objects.filter(post_id=OuterRef("pk"), riskpoint__campaign=campaign))
+
+
+def _complete():
+    """The point has a measure in each of the three stages (R7)."""
+    condition = Q()
+    for stage in STAGES:
+        condition &= Q(Exists(Measure.objects.filter(risk_point_id=OuterRef("pk"), stage=stage)))
+    return condition
+
+
+def coverage_block(*, campaign) -> dict:
+    """Per unit of the campaign and in total: posts with at least one point / all posts, and points with measures in
+    all three stages / all points (R13). Three queries. Counted as the coverage page counts them."""
+    units = list(campaign.units.order_by("sort_order", "code").only("pk", "code", "name"))
+    posts = {
+        row["unit_id"]: row
+        for row in Post.objects.filter(unit__campaigns=campaign)
+        .annotate(covered=_covered(campaign))
+        .order_by()
+        .values("unit_id")
+        .annotate(total=Count("pk"), covered_n=Count("pk", filter=Q(covered=True)))
+    }
+    points = {
+        row["unit_id"]: row
+        for row in RiskPoint.objects.filter(campaign=campaign, unit__campaigns=campaign)
+        .annotate(complete=_complete())
+        .order_by()
+        .values("unit_id")
+        .annotate(total=Count("pk"), complete_n=Count("pk", filter=Q(complete=True)))
+    }
+    rows = []
+    for unit in units:
+        p = posts.get(unit.pk, {"total": 0, "covered_n": 0})
+        r = points.get(unit.pk, {"total": 0, "complete_n": 0})
+        rows.append(
+            {
+                "unit": unit,
+                "posts": p["total"],
+                "covered": p["covered_n"],
+                "post_share": _share(p["covered_n"], p["total"]),
+                "points": r["total"],
+                "complete": r["complete_n"],
+                "point_share": _share(r["complete_n"], r["total"]),
+            }
+        )
+    # The units furthest from full coverage first.
+    rows.sort(key=lambda r: (r["post_share"] if r["post_share"] is not None else -1, r["point_share"] or 0))
+    total_posts = sum(r["posts"] for r in rows)
+    covered = sum(r["covered"] for r in rows)
+    total_points = sum(r["points"] for r in rows)
+    complete = sum(r["complete"] for r in rows)
+    return {
+        "rows": rows,
+        "posts": total_posts,
+        "covered": covered,
+        "post_share": _share(covered, total_posts),
+        "points": total_points,
+        "complete": complete,
+        "point_share": _share(complete, total_points),
+        "url": reverse("risks:coverage"),
+    }
+
+
+# --- supervision ------------------------------------------------------------------------------------------------------
+def complaints_block(*, year: int, can_open: bool) -> dict:
+    """Complaints of the year by stage: one query. Only the office may open the list (the reporter is protected)."""
+    counts = dict(
+        Complaint.objects.filter(year=year).order_by().values("state").annotate(n=Count("pk")).values_list("state", "n")
+    )
+    rows = [
+        {
+            "state": state,
+            "count": counts.get(state.value, 0),
+            "url": _url("reviews:complaint-list", state=state.value, year=year) if can_open else "",
+        }
+        for state in ComplaintState
+    ]
+    total = sum(r["count"] for r in rows)
+    return {
+        "year": year,
+        "rows": rows,
+        "total": total,
+        "open": total - counts.get(ComplaintState.CLOSED, 0),
+        "url": _url("reviews:complaint-list", year=year) if can_open else "",
+        "chart": {
+            "kind": "pie",
+            "title": _("%(year)s年度信访举报办理阶段") % {"year": year},
+            "series_name": _("信访举报"),
+            "items": [
+                {"name": str(r["state"].label), "value": r["count"], "url": r["url"]} for r in rows if r["count"]
+            ],
+        },
+    }
+
+
+def supervision_block(*, can_open: bool) -> dict:
+    """Yellow cards in force (issued, not lifted), proposed ones awaiting the office, key supervisions in force: one
+    query."""
+    counts = YellowCard.objects.aggregate(
+        issued=Count("pk", filter=Q(state=YellowCardState.ISSUED)),
+        proposed=Count("pk", filter=Q(state=YellowCardState.PROPOSED)),
+        supervised=Count("supervision", filter=Q(supervision__state=KeySupervisionState.ACTIVE)),
+    )
+
+    def link(state):
+        return _url("reviews:yellowcard-list", state=state) if can_open else ""
+
+    return {
+        "cards_in_force": counts["issued"],
+        "cards_proposed": counts["proposed"],
+        "supervisions_in_force": counts["supervised"],
+        "cards_url": link(YellowCardState.ISSUED),
+        "proposed_url": link(YellowCardState.PROPOSED),
+        "supervisions_url": link(YellowCardState.ISSUED),
+    }
+
+
+def assessment_block(*, can_open: bool) -> dict:
+    """The grades of the latest assessment year: one query for the units and their grades (one row per unit)."""
+    latest = Assessment.objects.order_by("-year").values("year")[:1]
+    assessments = list(
+        Assessment.objects.filter(year__in=latest)
+        .select_related("unit")
+        .only("pk", "year", "final_grade", "raw_score", "capped", "unit__name", "unit__code", "unit__sort_order")
+        .order_by("unit__sort_order", "unit__code")
+    )
+    year = assessments[0].year if assessments else None
+    by_grade = defaultdict(int)
+    for a in assessments:
+        by_grade[a.final_grade] += 1
+    url = _url("reviews:assessment-list", year=year) if can_open and year else ""
+    return {
+        "year": year,
+        "assessments": assessments,
+        "grades": [{"grade": grade, "count": by_grade.get(grade.value, 0)} for grade in Grade],
+        "url": url,
+    }
+
+
+def campus_dashboard(*, user, campaign, today=None) -> dict:
+    today = today or timezone.localdate()
+    context = {"scope": "campus"}
+    if campaign is None:
+        return context
+    context.update(
+        progress=progress_block(campaign=campaign, today=today),
+        heatmap=heatmap_block(campaign=campaign),
+        key_areas=key_area_block(campaign=campaign),
+        coverage=coverage_block(campaign=campaign),
+        complaints=complaints_block(year=campaign.year, can_open=rules.has_perm("reviews.view_complaint", user)),
+        supervision=supervision_block(can_open=rules.has_perm("reviews.list_yellow_cards", user)),
+        assessments=assessment_block(can_open=rules.has_perm("reviews.list_assessments", user)),
+    )
+    return context
+
+
+# --- a unit's own dashboard -------------------------------------------------------------------------------------------
+def unit_due_block(*, unit: Unit, campaign, today=None, can_open: bool) -> dict:
+    """The unit's deliverables still to hand in (or returned), soonest first, with days left; and its progress.
+    Five queries (``reviews.schedule_selectors.unit_progress``)."""
+    progress = unit_progress(unit=unit, campaign=campaign, today=today)
+    due = sorted(
+        (s for phase in progress["phases"] for s in phase["statuses"] if s.state in OPEN_FOR_UNIT),
+        key=lambda s: (s.deliverable.due_date, s.deliverable.pk),
+    )
+    phases = [
+        {
+            "phase": p["phase"],
+            "total": len(p["statuses"]),
+            "accepted": sum(1 for s in p["statuses"] if s.state == SubmissionState.ACCEPTED),
+            "overdue": sum(1 for s in p["statuses"] if s.overdue),
+        }
+        for p in progress["phases"]
+    ]
+    for p in phases:
+        p["share"] = _share(p["accepted"], p["total"])
+    return {
+        "due": due,
+        "phases": phases,
+        "done": progress["done"],
+        "total": progress["total"],
+        "share": _share(progress["done"], progress["total"]),
+        "overdue": progress["overdue"],
+        "can_open": can_open,
+        "url": _url("reviews:unit-progress", args=[unit.code], campaign=campaign.pk) if can_open else "",
+    }
+
+
+def unit_coverage_block(*, unit: Unit, campaign, posts=None) -> dict:
+    """The unit's coverage gaps (R13): counts, and the first posts without a point and points lacking a stage.
+    Four queries. ``posts`` narrows it to some posts (a staff member's own)."""
+    post_qs = Post.objects.filter(unit=unit)
+    point_qs = RiskPoint.objects.filter(campaign=campaign, unit=unit)
+    if posts is not None:
+        post_qs = post_qs.filter(pk__in=posts)
+        point_qs = point_qs.filter(
+            Exists(RiskPoint.posts.through.objects.filter(riskpoint_id=OuterRef("pk"), post_id__in=posts))
+        )
+    # The conditions go straight into the aggregates' filters: aggregating over an Exists annotation loses it.
+    post_counts = post_qs.aggregate(total=Count("pk"), covered=Count("pk", filter=Q(_covered(campaign))))
+    stage_flags = {
+        f"has_{stage}": Exists(Measure.objects.filter(risk_point_id=OuterRef("pk"), stage=stage)) for stage in STAGES
+    }
+    point_counts = point_qs.aggregate(total=Count("pk"), complete=Count("pk", filter=_complete()))
+    uncovered = list(
+        post_qs.annotate(covered=_covered(campaign))
+        .filter(covered=False)
+        .select_related("office")
+        .order_by("office__sort_order", "sort_order", "id")[:GAP_LIMIT]
+    )
+    incomplete = list(
+        point_qs.annotate(**stage_flags)
+        .exclude(_complete())
+        .order_by("sort_order", "id")
+        .only("pk", "name", "level", "unit_id", "sort_order")[:GAP_LIMIT]
+    )
+    labels = dict(MeasureStage.choices)
+    for point in incomplete:
+        point.missing = "、".join(str(labels[s]) for s in STAGES if not getattr(point, f"has_{s}"))
+    return {
+        "posts": post_counts["total"],
+        "covered": post_counts["covered"],
+        "post_share": _share(post_counts["covered"], post_counts["total"]),
+        "uncovered": uncovered,
+        "uncovered_count": post_counts["total"] - post_counts["covered"],
+        "points": point_counts["total"],
+        "complete": point_counts["complete"],
+        "point_share": _share(point_counts["complete"], point_counts["total"]),
+        "incomplete": incomplete,
+        "incomplete_count": point_counts["total"] - point_counts["complete"],
+    }
+
+
+def returned_forms_block(*, user, campaign, unit: Unit) -> dict:
+    """Forms sent back (by the unit's leader or the office) that the user may read, newest first, with the comment
+    that came with them. Two queries."""
+    last_return = FormEvent.objects.filter(form_id=OuterRef("pk"), action="return").order_by("-at", "-id")
+    qs = forms_visible_to(user).filter(campaign=campaign, unit=unit, state=FormState.RETURNED)
+    forms = list(
+        qs.select_related("post", "unit")
+        .annotate(return_comment=Subquery(last_return.values("comment")[:1]))
+        .order_by("-updated_at", "-id")[:GAP_LIMIT]
+    )
+    count = qs.count()
+    manager = is_unit_manager(user)
+    return {
+        "forms": forms,
+        "count": count,
+        "url": _url("risks:form-list", state=FormState.RETURNED) if manager else reverse("risks:my-forms"),
+    }
+
+
+def unit_dashboard(*, user, campaign, held_posts=(), today=None) -> dict:
+    """A unit's people: its progress and due items, its coverage gaps (staff: those of the posts they hold), the
+    returned forms they may read, and for staff their own forms."""
+    unit = user.unit
+    context = {"scope": "unit", "unit": unit}
+    if campaign is None or unit is None:
+        return context
+    in_campaign = campaign.units.filter(pk=unit.pk).exists()
+    context["in_campaign"] = in_campaign
+    manager = is_unit_manager(user)
+    if user.role == Role.STAFF:
+        context["my_forms"] = list(my_forms(user, campaign=campaign))
+    if not in_campaign:
+        return context
+    context["due"] = unit_due_block(unit=unit, campaign=campaign, today=today, can_open=manager)
+    if manager:
+        context["unit_coverage"] = unit_coverage_block(unit=unit, campaign=campaign)
+        context["heatmap"] = heatmap_block(campaign=campaign, unit=unit)
+    else:
+        held = [post.pk for post in held_posts]
+        context["unit_coverage"] = unit_coverage_block(unit=unit, campaign=campaign, posts=held)
+    context["returned"] = returned_forms_block(user=user, campaign=campaign, unit=unit)
+    return context
 
 
 def dashboard_context(request) -> dict:
+    from units.selectors import current_campaign, current_posts_of
+
     user = request.user
-    role = Role.ADMIN if user.is_superuser else user.role
+    role = role_of(user)
+    campaign = current_campaign(session=request.session)
     context = {
         "role_label": Role(role).label,
         "greeting": GREETINGS.get(role, ""),
         "unit": user.unit,
+        "campaign": campaign,
+        "today": timezone.localdate(),
     }
-    if user.has_unit_role:
-        context["my_posts"] = list(current_posts_of(user))
+    if sees_all_units(user):
+        context.update(campus_dashboard(user=user, campaign=campaign))
     else:
-        context["unit_count"] = units_visible_to(user).count()
+        context["my_posts"] = list(current_posts_of(user))
+        context.update(unit_dashboard(user=user, campaign=campaign, held_posts=context["my_posts"]))
+    return context
+
+
+def risk_distribution_context(request) -> dict:
+    from units.selectors import current_campaign
+
+    campaign = current_campaign(session=request.session)
+    context = {"campaign": campaign}
+    if campaign is not None:
+        context.update(
+            heatmap=heatmap_block(campaign=campaign),
+            key_areas=key_area_block(campaign=campaign),
+            unit_levels=unit_level_block(campaign=campaign),
+            coverage=coverage_block(campaign=campaign),
+        )
     return context

@@ -51,7 +51,7 @@ NAV = [
     NavItem(_("进度"), "reviews:progress", OFFICE_SIDE, _("审核")),
     NavItem(_("单位"), "units:unit-list", OFFICE_SIDE, _("组织")),
     NavItem(_("风险点"), "risks:point-list", OFFICE_SIDE, _("风险")),
-    NavItem(_("风险分布"), "risks:distribution", (LEADER,), _("风险")),
+    NavItem(_("风险分布"), "dashboard-risks", (ADMIN, REVIEWER, LEADER), _("风险")),
     NavItem(_("逾期措施"), "measures:overdue", (ADMIN, REVIEWER), _("风险")),
     NavItem(_("信访举报"), "reviews:complaint-list", (ADMIN, REVIEWER), _("监督")),
     NavItem(_("预警处置"), "reviews:warning-list", (ADMIN, REVIEWER), _("监督")),

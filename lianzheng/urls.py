@@ -8,6 +8,7 @@ from . import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("dashboard/risks/", views.dashboard_risks, name="dashboard-risks"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Imported accounts start without a password: people set one through the e-mail on their roster row.

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -45,9 +46,21 @@ class ThrottledPasswordResetView(auth_views.PasswordResetView):
 
 
 def dashboard(request):
+    """The dashboard by role: the whole campaign for the office side, the user's own unit for a unit's people."""
     from .dashboards import dashboard_context
 
     return render(request, "lianzheng/dashboard.html", dashboard_context(request))
+
+
+def dashboard_risks(request):
+    """风险分布: the heat map, key areas, points per unit by level and coverage, for the office side only."""
+    from units.rules import sees_all_units
+
+    from .dashboards import risk_distribution_context
+
+    if not sees_all_units(request.user):
+        raise Http404
+    return render(request, "lianzheng/dashboard_risks.html", risk_distribution_context(request))
 
 
 def notifications(request):
