@@ -51,6 +51,24 @@ def _errors(exc: ValidationError) -> str:
     return " ".join(str(m) for m in exc.messages)
 
 
+def _post_action(request, *, form, call, success, invalid, back: str, pk, next_pk=None):
+    """Bind a POSTed form, call one service, say what happened, and go back to the object's page.
+
+    ``success`` may be a function of the service's result; ``next_pk`` picks the page to return to from the
+    result (an escalated warning is a new row), else ``pk``.
+    """
+    if not form.is_valid():
+        messages.error(request, invalid)
+        return redirect(back, pk=pk)
+    try:
+        result = call(form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect(back, pk=pk)
+    messages.success(request, success(result) if callable(success) else success)
+    return redirect(back, pk=next_pk(result) if next_pk else pk)
+
+
 def _page(request, qs):
     return Paginator(qs, 50).get_page(request.GET.get("page"))
 
@@ -371,44 +389,31 @@ def yellowcard_detail(request, pk):
 @require_POST
 def yellowcard_issue(request, pk):
     card = selectors.yellow_card_for(request.user, pk)
-    form = YellowCardIssueForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.yellow_card_issue(
-                card=card,
-                actor=request.user,
-                document_no=data["document_no"],
-                issued_on=data["issued_on"],
-                plan=data["plan"],
-                supervision_end=data["supervision_end"],
-                version=data["version"],
-            )
-        except ValidationError as exc:
-            messages.error(request, _errors(exc))
-        else:
-            messages.success(request, _("黄牌警告已下达，岗位负责人已列入重点监管，并已通知单位负责人。"))
-    else:
-        messages.error(request, _("请填写文号和警告日期。"))
-    return redirect("reviews:yellowcard-detail", pk=pk)
+    return _post_action(
+        request,
+        form=YellowCardIssueForm(request.POST),
+        call=lambda d: services.yellow_card_issue(card=card, actor=request.user, **d),
+        success=_("黄牌警告已下达，岗位负责人已列入重点监管，并已通知单位负责人。"),
+        invalid=_("请填写文号和警告日期。"),
+        back="reviews:yellowcard-detail",
+        pk=pk,
+    )
 
 
 @require_POST
 def yellowcard_lift(request, pk):
     card = selectors.yellow_card_for(request.user, pk)
-    form = YellowCardLiftForm(request.POST)
-    if form.is_valid():
-        try:
-            services.yellow_card_lift(
-                card=card, actor=request.user, reason=form.cleaned_data["reason"], version=form.cleaned_data["version"]
-            )
-        except ValidationError as exc:
-            messages.error(request, _errors(exc))
-        else:
-            messages.success(request, _("黄牌警告已撤销。"))
-    else:
-        messages.error(request, _("请说明撤销黄牌的理由(整改情况)。"))
-    return redirect("reviews:yellowcard-detail", pk=pk)
+    return _post_action(
+        request,
+        form=YellowCardLiftForm(request.POST),
+        call=lambda d: services.yellow_card_lift(
+            card=card, actor=request.user, reason=d["reason"], version=d["version"]
+        ),
+        success=_("黄牌警告已撤销。"),
+        invalid=_("请说明撤销黄牌的理由(整改情况)。"),
+        back="reviews:yellowcard-detail",
+        pk=pk,
+    )
 
 
 def supervision_detail(request, pk):
@@ -428,33 +433,29 @@ def supervision_detail(request, pk):
 @require_POST
 def supervision_report(request, pk):
     supervision = selectors.supervision_for(request.user, pk)
-    form = SupervisionReportForm(request.POST)
-    if form.is_valid():
-        try:
-            services.supervision_add_report(supervision=supervision, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, _errors(exc))
-        else:
-            messages.success(request, _("监管报告已提交，纪委监察室会收到通知。"))
-    else:
-        messages.error(request, _("请填写报告期和报告内容。"))
-    return redirect("reviews:supervision-detail", pk=pk)
+    return _post_action(
+        request,
+        form=SupervisionReportForm(request.POST),
+        call=lambda d: services.supervision_add_report(supervision=supervision, actor=request.user, **d),
+        success=_("监管报告已提交，纪委监察室会收到通知。"),
+        invalid=_("请填写报告期和报告内容。"),
+        back="reviews:supervision-detail",
+        pk=pk,
+    )
 
 
 @require_POST
 def supervision_end(request, pk):
     supervision = selectors.supervision_for(request.user, pk)
-    form = SupervisionEndForm(request.POST)
-    if form.is_valid():
-        try:
-            services.supervision_end(supervision=supervision, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, _errors(exc))
-        else:
-            messages.success(request, _("重点监管已结束。"))
-    else:
-        messages.error(request, _("请填写结束日期和说明。"))
-    return redirect("reviews:supervision-detail", pk=pk)
+    return _post_action(
+        request,
+        form=SupervisionEndForm(request.POST),
+        call=lambda d: services.supervision_end(supervision=supervision, actor=request.user, **d),
+        success=_("重点监管已结束。"),
+        invalid=_("请填写结束日期和说明。"),
+        back="reviews:supervision-detail",
+        pk=pk,
+    )
 
 
 # --- warnings ------------------------------------------------------------------------------------------------------------
@@ -533,19 +534,18 @@ def warning_detail(request, pk):
     )
 
 
-def _warning_action(request, pk, form_class, call, success):
+def _warning_action(request, pk, form, call, success, invalid=None):
     warning = selectors.warning_for(request.user, pk)
-    form = form_class(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请填写必填内容后再提交。"))
-        return redirect("reviews:warning-detail", pk=pk)
-    try:
-        result = call(warning, form.cleaned_data)
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-        return redirect("reviews:warning-detail", pk=pk)
-    messages.success(request, success)
-    return redirect("reviews:warning-detail", pk=result.pk)
+    return _post_action(
+        request,
+        form=form,
+        call=lambda d: call(warning, d),
+        success=success,
+        invalid=invalid or _("请填写必填内容后再提交。"),
+        back="reviews:warning-detail",
+        pk=pk,
+        next_pk=lambda result: result.pk,
+    )
 
 
 @require_POST
@@ -553,7 +553,7 @@ def warning_adopt(request, pk):
     return _warning_action(
         request,
         pk,
-        WarningAdoptForm,
+        WarningAdoptForm(request.POST),
         lambda w, d: services.warning_issue(warning=w, actor=request.user, reason=d["reason"], version=d["version"]),
         _("建议已采纳并下达，已通知对象及其单位负责人。"),
     )
@@ -564,7 +564,7 @@ def warning_dismiss(request, pk):
     return _warning_action(
         request,
         pk,
-        WarningDismissForm,
+        WarningDismissForm(request.POST),
         lambda w, d: services.warning_dismiss(warning=w, actor=request.user, reason=d["reason"], version=d["version"]),
         _("已记录不予采纳。"),
     )
@@ -575,7 +575,7 @@ def warning_answer(request, pk):
     return _warning_action(
         request,
         pk,
-        WarningAnswerForm,
+        WarningAnswerForm(request.POST),
         lambda w, d: services.warning_answer(
             warning=w, actor=request.user, response=d["response"], version=d["version"]
         ),
@@ -585,18 +585,15 @@ def warning_answer(request, pk):
 
 @require_POST
 def warning_escalate(request, pk):
-    warning = selectors.warning_for(request.user, pk)
-    form = WarningEscalateForm(request.POST, current=warning.kind)
-    if not form.is_valid():
-        messages.error(request, _("请选择更重的处置方式并填写事由。"))
-        return redirect("reviews:warning-detail", pk=pk)
-    try:
-        new = services.warning_escalate(warning=warning, actor=request.user, **form.cleaned_data)
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-        return redirect("reviews:warning-detail", pk=pk)
-    messages.success(request, _("已升级为%(kind)s。") % {"kind": new.get_kind_display()})
-    return redirect("reviews:warning-detail", pk=new.pk)
+    current = selectors.warning_for(request.user, pk).kind
+    return _warning_action(
+        request,
+        pk,
+        WarningEscalateForm(request.POST, current=current),
+        lambda w, d: services.warning_escalate(warning=w, actor=request.user, **d),
+        lambda new: _("已升级为%(kind)s。") % {"kind": new.get_kind_display()},
+        invalid=_("请选择更重的处置方式并填写事由。"),
+    )
 
 
 # --- violation cases --------------------------------------------------------------------------------------------------------
