@@ -8,7 +8,6 @@ import os
 import uuid
 from datetime import datetime
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from lianzheng.audit import record
 from lianzheng.notifications import notify
+from lianzheng.uploads import check_upload
 from risks.models import FormKind, RiskForm, RiskPoint
 from units.models import Unit
 from units.rules import manages_unit
@@ -58,45 +58,9 @@ def _check_version(obj, version):
 
 
 # --- evidence files -----------------------------------------------------------------------------------
-#: Allowed evidence: extension → the leading bytes such a file starts with (checked, not trusted from the name).
-EVIDENCE_SIGNATURES = {
-    ".pdf": (b"%PDF",),
-    ".doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
-    ".xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
-    ".docx": (b"PK\x03\x04",),
-    ".xlsx": (b"PK\x03\x04",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".gif": (b"GIF87a", b"GIF89a"),
-}
-
-
 def validate_evidence(upload) -> str:
-    """Refuse anything but PDF, Word, Excel or an image within the size limit; return the lower-case extension."""
-    ext = os.path.splitext(upload.name or "")[1].lower()
-    if ext not in EVIDENCE_SIGNATURES:
-        raise ValidationError(
-            _(
-                "佐证材料只能是 PDF、Word、Excel 文件或图片(PNG/JPG/GIF)。(Only PDF, Word, Excel or image files are accepted.)"
-            )
-        )
-    if upload.size > settings.UPLOAD_MAX_BYTES:
-        raise ValidationError(
-            _("佐证材料不能超过 %(mb)s MB。(The file is too large.)")
-            % {"mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024) or 1}
-        )
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(sig) for sig in EVIDENCE_SIGNATURES[ext]):
-        raise ValidationError(
-            _(
-                "文件内容与扩展名 %(ext)s 不符，请上传真实的 PDF、Word、Excel 文件或图片。(The file content does not match its type.)"
-            )
-            % {"ext": ext}
-        )
-    return ext
+    """PDF, Word, Excel or an image within the size limit (lianzheng.uploads); return the lower-case extension."""
+    return check_upload(upload, images=True)[1]
 
 
 def _attach_evidence(measure: Measure, upload) -> str | None:

@@ -7,11 +7,9 @@ compared (stale edits refused) → audit event → notifications to the next act
 
 import datetime
 import os
-import zipfile
 from decimal import Decimal
 
 import rules
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -20,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from lianzheng.audit import record
 from lianzheng.notifications import notify
+from lianzheng.uploads import check_upload
 from risks.models import PowerItem
 from units.campaign_services import campaign_create
 from units.models import Campaign, Phase, PhaseKind, Role, Unit, User
@@ -202,60 +201,10 @@ def campaign_copy(*, actor, source: Campaign, name: str, year: int, shift_days: 
 
 
 # --- uploads -----------------------------------------------------------------------------------------------------
-#: extension → (content type, accepted leading bytes, a member an Office Open XML package must contain)
-SUBMISSION_FILE_TYPES = {
-    ".pdf": ("application/pdf", (b"%PDF-",), None),
-    ".doc": ("application/msword", (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",), None),
-    ".xls": ("application/vnd.ms-excel", (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",), None),
-    ".docx": (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        (b"PK\x03\x04",),
-        "word/document.xml",
-    ),
-    ".xlsx": (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        (b"PK\x03\x04",),
-        "xl/workbook.xml",
-    ),
-}
-
-
 def validate_submission_file(upload) -> tuple[str, str]:
-    """PDF, Word or Excel only, checked by extension and by the file's own leading bytes; at most UPLOAD_MAX_BYTES.
+    """PDF, Word or Excel only, checked by extension and content, within UPLOAD_MAX_BYTES (lianzheng.uploads).
     Returns (content type, extension)."""
-    name = os.path.basename(upload.name or "")
-    ext = os.path.splitext(name)[1].lower()
-    if ext not in SUBMISSION_FILE_TYPES:
-        raise ValidationError(
-            _(
-                "“%(name)s”的类型不允许：只能上传 PDF、Word(.doc/.docx)或 Excel(.xls/.xlsx)文件。(Only PDF, Word, Excel.)"
-            )
-            % {"name": name}
-        )
-    limit = settings.UPLOAD_MAX_BYTES
-    if upload.size > limit:
-        raise ValidationError(
-            _("“%(name)s”超过大小上限 %(mb)s MB，请压缩或拆分后再上传。(File too large.)")
-            % {"name": name, "mb": round(limit / 1024 / 1024, 1)}
-        )
-    content_type, magics, member = SUBMISSION_FILE_TYPES[ext]
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    ok = any(head.startswith(magic) for magic in magics)
-    if ok and member:
-        try:
-            with zipfile.ZipFile(upload) as package:
-                ok = member in package.namelist()
-        except zipfile.BadZipFile:
-            ok = False
-        upload.seek(0)
-    if not ok:
-        raise ValidationError(
-            _("“%(name)s”的内容不是真正的 %(ext)s 文件，请检查后重新上传。(File content does not match its type.)")
-            % {"name": name, "ext": ext}
-        )
-    return content_type, ext
+    return check_upload(upload, images=False)
 
 
 # --- submissions -------------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from lianzheng.audit import record
 from lianzheng.notifications import notify
+from lianzheng.uploads import check_upload
 from units.models import Assignment, Post, Role, Unit, User
 
 from .models import (
@@ -136,47 +137,9 @@ def query_code_hashes(code: str) -> list[str]:
 
 
 # --- attachments ----------------------------------------------------------------------------------------------
-#: extension → (content type, accepted leading bytes)
-ATTACHMENT_TYPES = {
-    "pdf": ("application/pdf", (b"%PDF",)),
-    "doc": ("application/msword", (b"\xd0\xcf\x11\xe0",)),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
-    "xls": ("application/vnd.ms-excel", (b"\xd0\xcf\x11\xe0",)),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
-    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    "gif": ("image/gif", (b"GIF87a", b"GIF89a")),
-}
-
-
 def validate_attachment(upload) -> str:
-    """Refuse anything but PDF, Word, Excel and images, and anything over UPLOAD_MAX_BYTES; return the content type."""
-    name = upload.name or ""
-    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if suffix not in ATTACHMENT_TYPES:
-        raise ValidationError(
-            _(
-                "附件“%(name)s”的类型不允许：只能上传 PDF、Word、Excel 或图片文件。(Only PDF, Word, Excel and image files.)"
-            ),
-            params={"name": name},
-        )
-    limit = settings.UPLOAD_MAX_BYTES
-    if upload.size > limit:
-        raise ValidationError(
-            _("附件“%(name)s”超过大小上限 %(mb)s MB。(File too large.)"),
-            params={"name": name, "mb": round(limit / 1024 / 1024, 1)},
-        )
-    content_type, magics = ATTACHMENT_TYPES[suffix]
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if not any(head.startswith(magic) for magic in magics):
-        raise ValidationError(
-            _("附件“%(name)s”的内容与文件类型不符，请检查后重新上传。(File content does not match its type.)"),
-            params={"name": name},
-        )
-    return content_type
+    """PDF, Word, Excel and images only, within UPLOAD_MAX_BYTES (lianzheng.uploads); return the content type."""
+    return check_upload(upload, images=True)[0]
 
 
 # --- complaints -----------------------------------------------------------------------------------------------

@@ -170,10 +170,10 @@ def test_evidence_pdf_is_stored_under_a_random_name_outside_the_web_root(point, 
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [
-        ("script.html", b"<script>alert(1)</script>", "只能是"),
-        ("virus.exe", b"MZ\x90\x00", "只能是"),
-        ("fake.pdf", b"<html>not a pdf</html>", "不符"),
-        ("fake.png", PDF, "不符"),
+        ("script.html", b"<script>alert(1)</script>", "只能上传"),
+        ("virus.exe", b"MZ\x90\x00", "只能上传"),
+        ("fake.pdf", b"<html>not a pdf</html>", "不是真正的"),
+        ("fake.png", PDF, "不是真正的"),
     ],
 )
 def test_evidence_of_a_wrong_type_is_refused_and_nothing_stored(point, unit_contact, _media, name, content, reason):
@@ -188,7 +188,7 @@ def test_oversized_evidence_is_refused_and_nothing_stored(point, unit_contact, _
     settings.UPLOAD_MAX_BYTES = 1024
     measure = make_measure(point)
     upload = SimpleUploadedFile("big.png", PNG + b"\x00" * 2048)
-    with pytest.raises(ValidationError, match="不能超过"):
+    with pytest.raises(ValidationError, match="超过大小上限"):
         services.measure_update(measure=measure, actor=unit_contact, version=1, content="x", evidence_file=upload)
     measure.refresh_from_db()
     assert (measure.version, measure.evidence_file.name) == (1, "")

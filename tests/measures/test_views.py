@@ -150,7 +150,7 @@ def test_evidence_upload_through_the_page_refuses_wrong_type(as_user, campaign, 
         {"stage": "post", "content": "x", "evidence_file": SimpleUploadedFile("x.html", b"<script></script>")},
         HTTP_HX_REQUEST="true",
     )
-    assert response.status_code == 422 and "只能是" in response.content.decode()
+    assert response.status_code == 422 and "只能上传" in response.content.decode()
     assert not Measure.objects.exists() and not [p for p in _media.rglob("*") if p.is_file()]
 
 
