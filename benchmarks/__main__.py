@@ -1,6 +1,12 @@
-"""``make bench`` (``python -m benchmarks``): how long the official forms take to build.
+"""``make bench`` (``python -m benchmarks``): how long the official forms take to build, and how fast pages stay.
 
-For one unit with N risk points (default 200, each with 3 measures per stage), it times — median of R runs —
+Two benchmarks, both by default (``--only exports`` or ``--only pages`` for one):
+
+**Pages** (``benchmarks/pages.py``): SQL queries and median/p95 server time of the dashboard, the risk-point list, a
+unit form and the reviewer queue at two campus sizes (``--sizes 1000,20000`` posts) on SQLite and PostgreSQL
+(``--db sqlite|postgres|both``), next to a floor view; written to docs/benchmarks.md ("Pages").
+
+**Exports**: for one unit with N risk points (default 200, each with 3 measures per stage), it times — median of R runs —
 ``appendix_data`` (the database read), ``appendix_xlsx`` and ``appendix_pdf``, and compares the two exports with a
 baseline: the same rows written by bare openpyxl (values only, no styles), and rendered by bare WeasyPrint from a
 minimal table (the same embedded font, no layout rules). It writes the table to docs/benchmarks.md ("Exports").
@@ -22,10 +28,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _sizes(text: str) -> list[int]:
+    return [int(part) for part in text.split(",") if part.strip()]
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
-    parser.add_argument("--points", type=int, default=200, help="risk points in the unit (default 200)")
-    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement; the median is reported")
+    parser.add_argument("--only", choices=["exports", "pages"], help="run one benchmark (default: both)")
+    parser.add_argument("--points", type=int, default=200, help="exports: risk points in the unit (default 200)")
+    parser.add_argument("--repeat", type=int, default=5, help="exports: runs per measurement; the median is reported")
+    parser.add_argument(
+        "--sizes", type=_sizes, default=[1000, 20000], help="pages: campus sizes in posts (default 1000,20000)"
+    )
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both", help="pages: databases")
+    parser.add_argument("--posts-per-unit", type=int, default=50, help="pages: mean posts per unit (default 50)")
+    parser.add_argument("--requests", type=int, default=30, help="pages: measured requests per page (default 30)")
+    parser.add_argument("--seed", type=int, default=1, help="pages: seed of the synthetic campus")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     return parser.parse_args(argv)
 
@@ -201,11 +219,12 @@ def report(results: dict, info: dict, args) -> str:
     return "\n".join(lines)
 
 
-def write_section(text: str) -> Path:
+def write_section(text: str, title: str = "Exports") -> Path:
+    """Replace the ``## {title}`` section of docs/benchmarks.md (or append it), leaving the others alone."""
     path = ROOT / "docs" / "benchmarks.md"
     path.parent.mkdir(exist_ok=True)
     current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    pattern = re.compile(r"^## Exports\n.*?(?=^## |\Z)", re.S | re.M)
+    pattern = re.compile(rf"^## {re.escape(title)}\n.*?(?=^## |\Z)", re.S | re.M)
     if pattern.search(current):
         updated = pattern.sub(lambda _m: text + "\n", current)
     else:
@@ -214,8 +233,68 @@ def write_section(text: str) -> Path:
     return path
 
 
+def machine_line() -> str:
+    """nproc, CPU, memory, OS, Python, Django, SQLite and PostgreSQL (server) versions: no Django set-up needed."""
+    import sqlite3
+
+    import django
+
+    cpu = ""
+    memory = ""
+    try:
+        match = re.search(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.M)
+        cpu = match.group(1).strip() if match else ""
+        kib = int(re.search(r"^MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text(), re.M).group(1))
+        memory = f"{kib / 1024 / 1024:.1f} GiB RAM"
+    except (OSError, AttributeError):
+        pass
+    postgres = "not reachable"
+    try:
+        import psycopg
+
+        from benchmarks.pages import PG_ADMIN_URL
+
+        with psycopg.connect(PG_ADMIN_URL.replace("postgres://", "postgresql://"), connect_timeout=3) as conn:
+            postgres = conn.execute("SHOW server_version").fetchone()[0].split()[0]
+    except Exception as error:  # any failure: the line says "not reachable" and why
+        postgres = f"not reachable ({type(error).__name__})"
+    return (
+        f"{os.cpu_count()} CPU(s), {cpu or platform.processor() or 'unknown'}, {memory}; {platform.platform()}; "
+        f"Python {platform.python_version()}, Django {django.get_version()}, SQLite {sqlite3.sqlite_version}, "
+        f"PostgreSQL {postgres}"
+    )
+
+
+def run_pages(args):
+    import datetime
+
+    from benchmarks import pages
+
+    print(f"Pages: sizes {args.sizes}, databases {args.db}", flush=True)
+    started = time.perf_counter()
+    results = pages.run_pages(args)
+    info = {"date": datetime.date.today().isoformat(), "machine": machine_line()}
+    text = pages.report(results, info, args)
+    print(text)
+    print(f"(pages took {time.perf_counter() - started:.0f} s)")
+    for result in results:
+        for label, page in result["pages"].items():
+            print(f"  slowest SQL of {result['db']} {result['size']} {label}:")
+            for query in page["slowest_sql"][:2]:
+                print(f"    {query['ms']} ms  {query['sql'][:300]}")
+    if not args.no_write:
+        print(f"written to {write_section(text, 'Pages')}")
+
+
 def main(argv=None):
     args = parse_args(argv if argv is not None else sys.argv[1:])
+    if args.only in (None, "pages"):
+        run_pages(args)
+    if args.only in (None, "exports"):
+        run_exports(args)
+
+
+def run_exports(args):
     with tempfile.TemporaryDirectory(prefix="lz-bench-") as tmp:
         setup_django(Path(tmp))
         from django.db import connection

@@ -299,14 +299,29 @@ def point_list(user, *, campaign, sort: str = ""):
     fields = POINT_SORTS.get(key, POINT_SORTS["unit"])
     if sort.startswith("-") and key in POINT_SORTS:
         fields = tuple(f"-{f}" for f in fields)
+    # No aggregate here: counting measures over every point of the campaign before LIMIT made the page (and its
+    # paginator's COUNT) grow with the campus; ``with_measure_counts`` counts for the rows of one page only.
     return (
         points_visible_to(user)
         .filter(campaign=campaign)
         .select_related("unit", "office", "power_item")
         .prefetch_related(Prefetch("posts", queryset=Post.objects.order_by("sort_order", "id")))
-        .annotate(measure_count=Count("measures", distinct=True))
         .order_by(*fields)
     )
+
+
+def with_measure_counts(points) -> list[RiskPoint]:
+    """The points (one page of them) with ``measure_count`` set, in one query whatever their number."""
+    points = list(points)
+    counts = dict(
+        RiskPoint.objects.filter(pk__in=[p.pk for p in points])
+        .order_by()
+        .annotate(n=Count("measures"))
+        .values_list("pk", "n")
+    )
+    for point in points:
+        point.measure_count = counts.get(point.pk, 0)
+    return points
 
 
 def coverage(user, *, campaign, unit=None) -> list[dict]:

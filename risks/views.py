@@ -8,6 +8,7 @@ render or redirect. Row editing works with htmx (fragments of the same template)
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -377,8 +378,24 @@ def point_list(request):
     sort = request.GET.get("sort", "")
     qs = selectors.point_list(request.user, campaign=campaign, sort=sort)
     filterset = RiskPointFilter(request.GET or None, queryset=qs, user=request.user, campaign=campaign)
+    _narrow_place_choices(filterset, request.GET)
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_measure_counts(page.object_list)
     return render(request, "risks/point_list.html", {"filter": filterset, "page_obj": page, "campaign": campaign})
+
+
+def _narrow_place_choices(filterset, params):
+    """Offer the offices and posts of the chosen unit only (plus the one asked for), never every post of the school:
+    a select of 20,000 posts is a megabyte of HTML on every visit. The unit select submits the form on change."""
+    fields = filterset.form.fields
+    units = fields["unit"].queryset
+    unit_pk = params.get("unit", "")
+    chosen = units.filter(pk=unit_pk) if unit_pk.isdigit() else units.none()
+    for name in ("office", "post"):
+        queryset = fields[name].queryset
+        wanted = params.get(name, "")
+        keep = Q(unit__in=chosen) | Q(pk=wanted) if wanted.isdigit() else Q(unit__in=chosen)
+        fields[name].queryset = queryset.filter(keep)
 
 
 def coverage(request):
