@@ -1,5 +1,5 @@
 """Admin for supervision. States move only through the services (admin actions call them); the query-code hash is
-never shown, and a complaint's reporter is visible here because only admins reach the Django admin."""
+never shown, and neither is a complaint's reporter: that is for the discipline office's reviewers in the app alone."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -42,7 +42,7 @@ class ComplaintAdmin(ReadOnlyStateAdmin):
     list_display = ["number", "received_on", "channel", "unit", "post", "state", "conclusion"]
     list_filter = ["state", "channel", "year", "unit"]
     search_fields = ["content"]
-    exclude = ["query_code_hash"]
+    exclude = ["query_code_hash", "reporter_name", "reporter_contact"]
     readonly_fields = [
         "year",
         "received_on",
@@ -50,8 +50,6 @@ class ComplaintAdmin(ReadOnlyStateAdmin):
         "state",
         "conclusion",
         "anonymous",
-        "reporter_name",
-        "reporter_contact",
         "unit",
         "post",
         "person",

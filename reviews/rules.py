@@ -1,7 +1,7 @@
 """Permission predicates for supervision (django-rules).
 
 The reporter of a complaint is protected: complaints are read and handled by the discipline office (reviewers)
-and admins only. School leaders and the unit concerned see outcomes (warnings, yellow cards, assessments),
+and admins, and the reporter's identity is shown to reviewers alone. School leaders and the unit concerned see outcomes (warnings, yellow cards, assessments),
 never the complaint file itself.
 """
 
@@ -72,7 +72,8 @@ def supervision_is_active(user, supervision):
 # Complaints: the office only (reporter identity, R-confidentiality).
 rules.add_perm("reviews.view_complaint", is_office)
 rules.add_perm("reviews.handle_complaint", is_office)
-rules.add_perm("reviews.view_reporter", is_office)
+# Who reported is for the discipline office's reviewers alone: not system administrators (IT staff), not leaders.
+rules.add_perm("reviews.view_reporter", is_reviewer)
 rules.add_perm("reviews.download_complaint_attachment", is_office)
 
 # Warnings: the office, school leaders, the unit's leader; the person warned sees their own.

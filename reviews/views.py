@@ -282,6 +282,8 @@ def complaint_detail(request, pk):
         "reviews/complaint_detail.html",
         {
             "complaint": complaint,
+            # The rule itself, not user.has_perm: a superuser passes every has_perm, and still may not see this.
+            "can_see_reporter": rules.has_perm("reviews.view_reporter", request.user, complaint),
             "form": form,
             "buttons": TRANSITION_BUTTONS[complaint.state],
             "history": selectors.history_of(complaint),

@@ -190,7 +190,7 @@ def test_complaint_pages_and_the_reporter_are_for_the_office_only(request, as_us
             assert response.status_code in (403, 404)
             assert REPORTER_NAME not in body and REPORTER_CONTACT not in body
     detail = client.get(pages[1]).content.decode()
-    assert (REPORTER_NAME in detail) == (who in OFFICE)
+    assert (REPORTER_NAME in detail) == (who == "reviewer")  # the identity: reviewers alone, not even admins
 
 
 def test_export_leaves_the_reporter_out(as_user, reviewer, unit):
@@ -416,3 +416,24 @@ def test_who_may_read_and_enter_assessments(request, as_user, who, unit, reviewe
     else:
         assert enter.status_code == 403
         assert not unit.assessments.filter(year=2012).exists()
+
+
+def test_reporter_identity_is_for_reviewers_not_for_system_admins(client, reviewer, admin_user, unit):
+    """System administrators (IT staff) handle accounts, not whistle-blowers: they never see who reported."""
+    from reviews import services as review_services
+
+    complaint, _code = review_services.complaint_submit(
+        unit=unit,
+        content="反映报销审核中收受好处。",
+        anonymous=False,
+        reporter_name="王举报",
+        reporter_contact="13900000000",
+    )
+    url = reverse("reviews:complaint-detail", args=[complaint.pk])
+    client.force_login(reviewer)
+    assert "王举报" in client.get(url).content.decode()
+    client.force_login(admin_user)
+    page = client.get(url).content.decode()
+    assert "王举报" not in page and "13900000000" not in page
+    admin_page = client.get(reverse("admin:reviews_complaint_change", args=[complaint.pk])).content.decode()
+    assert "王举报" not in admin_page and "13900000000" not in admin_page
