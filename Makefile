@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 DEV_ENV := DJANGO_DEBUG=1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install system-packages demo serve test test-fast e2e lint format messages bench clean
+.PHONY: install system-packages demo serve test test-fast e2e lint format messages bench loadtest clean
 
 ## Shared install step: Debian packages that are missing, the virtualenv and the pinned Python packages.
 install: system-packages $(VENV)/.installed
@@ -48,8 +48,13 @@ messages: install
 	$(DEV_ENV) $(PY) manage.py makemessages -l en --no-location --ignore=.venv --ignore=static/vendor
 	$(DEV_ENV) $(PY) manage.py compilemessages -l en --ignore=.venv
 
+## Page benchmark (1,000 and 20,000 posts, SQLite and PostgreSQL when reachable) and export benchmark → docs/benchmarks.md
 bench: install
 	$(PY) -m benchmarks $(BENCH_ARGS)
+
+## 50 logged-in users against gunicorn + PostgreSQL (127.0.0.1:5432) for up to 3 minutes → docs/benchmarks.md
+loadtest: install
+	$(PY) scripts/loadtest.py $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles .pytest_cache

@@ -6,7 +6,19 @@ and measures prefetched, counts come from annotations, never from loops in templ
 
 from itertools import groupby
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -271,16 +283,25 @@ def my_forms(user, *, campaign):
     return form_list(user, campaign=campaign).filter(kind=FormKind.PERSONAL, post_id__in=_held_post_ids(user))
 
 
-def review_queue(user, *, campaign) -> list[dict]:
-    """Confirmed forms waiting for the office, grouped by unit (only confirmed ones reach it: R4)."""
-    forms = (
+def review_queue_forms(user, *, campaign):
+    """Confirmed forms waiting for the office (only confirmed ones reach it: R4), in unit order, unevaluated."""
+    return (
         forms_visible_to(user)
         .filter(campaign=campaign, state=FormState.CONFIRMED)
         .select_related("unit", "post", "post__office", "meeting", "confirmed_by")
         .annotate(point_count=_point_count(), kind_order=_kind_order())
         .order_by("unit__sort_order", "unit__code", "kind_order", "post__sort_order", "id")
     )
+
+
+def group_by_unit(forms) -> list[dict]:
+    """Forms already in unit order → one group per unit."""
     return [{"unit": unit, "forms": list(group)} for unit, group in groupby(forms, key=lambda f: f.unit)]
+
+
+def review_queue(user, *, campaign) -> list[dict]:
+    """The whole queue grouped by unit (the page shows it a page at a time: ``review_queue_forms``)."""
+    return group_by_unit(review_queue_forms(user, campaign=campaign))
 
 
 POINT_SORTS = {
@@ -331,11 +352,13 @@ def coverage(user, *, campaign, unit=None) -> list[dict]:
         units = units.filter(pk=unit.pk)
     units = list(units.order_by("sort_order", "code"))
     unit_ids = [u.pk for u in units]
-    in_campaign = RiskPoint.posts.through.objects.filter(post_id=OuterRef("pk"), riskpoint__campaign=campaign)
+    # An uncorrelated IN (the campaign's post links, read once) rather than EXISTS per post: without planner
+    # statistics SQLite ran that EXISTS as a scan of all the campaign's points for every post (posts × points).
+    in_campaign = RiskPoint.posts.through.objects.filter(riskpoint__campaign=campaign).values("post_id")
     posts = list(
         Post.objects.filter(unit_id__in=unit_ids)
         .select_related("office")
-        .annotate(covered=Exists(in_campaign))
+        .annotate(covered=ExpressionWrapper(Q(pk__in=in_campaign), output_field=BooleanField()))
         .order_by("unit_id", "office__sort_order", "sort_order", "id")
     )
     stage_counts = {f"n_{stage}": Count("measures", filter=Q(measures__stage=stage)) for stage in STAGES}
@@ -345,10 +368,16 @@ def coverage(user, *, campaign, unit=None) -> list[dict]:
         .annotate(**stage_counts)
         .order_by("unit_id", "sort_order", "id")
     )
+    # Grouped once (not filtered per unit: that was units × rows, seconds on a large campus).
+    posts_of, points_of = {}, {}
+    for post in posts:
+        posts_of.setdefault(post.unit_id, []).append(post)
+    for point in points:
+        points_of.setdefault(point.unit_id, []).append(point)
     result = []
     for unit_obj in units:
-        unit_posts = [p for p in posts if p.unit_id == unit_obj.pk]
-        unit_points = [p for p in points if p.unit_id == unit_obj.pk]
+        unit_posts = posts_of.get(unit_obj.pk, [])
+        unit_points = points_of.get(unit_obj.pk, [])
         for point in unit_points:
             point.missing_stages = [stage for stage in STAGES if getattr(point, f"n_{stage}") == 0]
         uncovered = [p for p in unit_posts if not p.covered]
