@@ -353,7 +353,7 @@ def report(results: list[dict], info: dict, args) -> str:
         "its cost follows the size of that unit, which is the same at both campus sizes, not the size of the "
         "campus. Without `ANALYZE`, SQLite has no statistics and planned the dashboard's coverage count "
         "(`EXISTS` per post over the campaign's post links joined to points) as posts × points: one dashboard "
-        "request took about 4 minutes at 20,000 posts (measured on 2026-11-28); with statistics it takes the "
+        "request took about 4 minutes at 20,000 posts (measured on 2026-11-28, before d759ae4 changed that count); with statistics it takes the "
         "time shown above. Slowest statements of each page are printed by the run.",
         "",
         f"Machine: {info['machine']}.",
