@@ -12,11 +12,13 @@ from collections import defaultdict
 from urllib.parse import urlencode
 
 import rules
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from measures.models import ImplementationRules, Measure, MeasureStage, RulesState
 from reviews.models import (
@@ -34,6 +36,8 @@ from risks.models import FormEvent, FormKind, FormState, RiskCategory, RiskForm,
 from risks.selectors import forms_visible_to, my_forms
 from units.models import KeyArea, Post, Role, Unit
 from units.rules import is_unit_manager, sees_all_units
+
+from .models import AuditChainHead
 
 GREETINGS = {
     Role.ADMIN: gettext_lazy("您可以管理用户、导入花名册，并查看全部单位。"),
@@ -494,20 +498,53 @@ def assessment_block(*, can_open: bool) -> dict:
     }
 
 
+# --- the campus blocks, cached ------------------------------------------------------------------------------------------
+def _data_version() -> int:
+    """A number that changes with every write: each service call appends to the audit chain (one small query)."""
+    return AuditChainHead.objects.filter(pk=1).values_list("count", flat=True).first() or 0
+
+
+def _cached(name: str, compute, *, key_parts) -> dict:
+    """The campus-wide aggregates scan every risk point and measure of the campaign; at a large campus that is far
+    slower than the page around it. Their result is kept in the shared cache (Redis in production) under the data
+    version, so any write through a service shows on the next request; ``LIANZHENG_DASHBOARD_CACHE_SECONDS`` bounds
+    how long a change made outside the services (bulk loads) can go unseen, and 0 turns the cache off."""
+    seconds = getattr(settings, "LIANZHENG_DASHBOARD_CACHE_SECONDS", 300)
+    if not seconds:
+        return compute()
+    key = ":".join(["dashboard", name, get_language() or "", *map(str, key_parts)])
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
+
+
 def campus_dashboard(*, user, campaign, today=None) -> dict:
     today = today or timezone.localdate()
     context = {"scope": "campus"}
     if campaign is None:
         return context
-    context.update(
-        progress=progress_block(campaign=campaign, today=today),
-        heatmap=heatmap_block(campaign=campaign),
-        key_areas=key_area_block(campaign=campaign),
-        coverage=coverage_block(campaign=campaign),
-        complaints=complaints_block(year=campaign.year, can_open=rules.has_perm("reviews.view_complaint", user)),
-        supervision=supervision_block(can_open=rules.has_perm("reviews.list_yellow_cards", user)),
-        assessments=assessment_block(can_open=rules.has_perm("reviews.list_assessments", user)),
+    permissions = (
+        rules.has_perm("reviews.view_complaint", user),
+        rules.has_perm("reviews.list_yellow_cards", user),
+        rules.has_perm("reviews.list_assessments", user),
     )
+
+    def compute():
+        can_complaints, can_cards, can_assessments = permissions
+        return {
+            "progress": progress_block(campaign=campaign, today=today),
+            "heatmap": heatmap_block(campaign=campaign),
+            "key_areas": key_area_block(campaign=campaign),
+            "coverage": coverage_block(campaign=campaign),
+            "complaints": complaints_block(year=campaign.year, can_open=can_complaints),
+            "supervision": supervision_block(can_open=can_cards),
+            "assessments": assessment_block(can_open=can_assessments),
+        }
+
+    key = (campaign.pk, today.isoformat(), *map(int, permissions), _data_version())
+    context.update(_cached("campus", compute, key_parts=key))
     return context
 
 
@@ -663,10 +700,14 @@ def risk_distribution_context(request) -> dict:
     campaign = current_campaign(session=request.session)
     context = {"campaign": campaign}
     if campaign is not None:
-        context.update(
-            heatmap=heatmap_block(campaign=campaign),
-            key_areas=key_area_block(campaign=campaign),
-            unit_levels=unit_level_block(campaign=campaign),
-            coverage=coverage_block(campaign=campaign),
-        )
+
+        def compute():
+            return {
+                "heatmap": heatmap_block(campaign=campaign),
+                "key_areas": key_area_block(campaign=campaign),
+                "unit_levels": unit_level_block(campaign=campaign),
+                "coverage": coverage_block(campaign=campaign),
+            }
+
+        context.update(_cached("risks", compute, key_parts=(campaign.pk, _data_version())))
     return context

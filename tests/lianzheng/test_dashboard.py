@@ -546,3 +546,29 @@ def test_chart_data_carries_chinese_labels_and_server_side_urls(campus):
     bars = dashboards.key_area_block(campaign=campus)["chart"]
     assert bars["categories"][0] == "行政管理"
     assert len(bars["urls"]) == len(bars["values"]) == 6
+
+
+def test_campus_figures_are_cached_until_the_next_write(campus, reviewer, school_leader, as_user, settings):
+    """At a large campus the aggregates cost far more than the page; they are kept in the shared cache under the data
+    version, so a repeat view is cheap and any write through a service shows on the very next view."""
+    from django.core.cache import cache
+
+    from lianzheng import audit
+
+    settings.LIANZHENG_DASHBOARD_CACHE_SECONDS = 300
+    cache.clear()
+    client = as_user(school_leader)
+    first, _ = queries(lambda: client.get(reverse("dashboard")))
+    again, response = queries(lambda: client.get(reverse("dashboard")))
+    assert again < first - 10  # the ~20 aggregate queries are not repeated
+    total = RiskPoint.objects.filter(campaign=campus).count()
+    assert f">{total}<" in response.content.decode().replace(" ", "")
+
+    # A new point written through the services (every service call appends to the audit chain) shows at once.
+    point = RiskPoint.objects.filter(campaign=campus).first()
+    point.pk = None
+    point.save()
+    audit.record(actor=reviewer, action="riskpoint.create", obj=point)
+    response = client.get(reverse("dashboard"))
+    assert f">{total + 1}<" in response.content.decode().replace(" ", "")
+    cache.clear()
