@@ -51,6 +51,9 @@ GREETINGS = {
 STAGES = [stage.value for stage in MeasureStage]
 #: How many names a "gaps" list shows on the dashboard; the full list is one click away.
 GAP_LIMIT = 10
+#: How many units the campus tables show: the ones furthest behind. The full matrix is one click away, and a
+#: dashboard listing four hundred units would be neither readable nor fast.
+FOCUS_UNITS = 15
 
 
 def _url(name: str, args=None, **query) -> str:
@@ -195,10 +198,12 @@ def progress_block(*, campaign, today: datetime.date | None = None) -> dict:
     ]
     total = sum(r["total"] for r in phase_rows)
     accepted = sum(r["accepted"] for r in phase_rows)
+    behind = sorted(rows, key=lambda r: (-r["overdue"], sum(c["accepted"] for c in r["cells"])))
     return {
         "units": units,
         "phases": phases,
         "rows": rows,
+        "focus_rows": behind[:FOCUS_UNITS],
         "phase_rows": phase_rows,
         "total": total,
         "accepted": accepted,
@@ -412,6 +417,7 @@ def coverage_block(*, campaign) -> dict:
     complete = sum(r["complete"] for r in rows)
     return {
         "rows": rows,
+        "focus_rows": rows[:FOCUS_UNITS],
         "posts": total_posts,
         "covered": covered,
         "post_share": _share(covered, total_posts),

@@ -572,3 +572,15 @@ def test_campus_figures_are_cached_until_the_next_write(campus, reviewer, school
     response = client.get(reverse("dashboard"))
     assert f">{total + 1}<" in response.content.decode().replace(" ", "")
     cache.clear()
+
+
+def test_campus_tables_show_the_units_furthest_behind_and_link_to_the_rest(campus, school_leader, as_user, monkeypatch):
+    monkeypatch.setattr(dashboards, "FOCUS_UNITS", 3)
+    body = as_user(school_leader).get(reverse("dashboard")).content.decode()
+    assert body.count('data-testid="progress-row"') == 3
+    assert body.count('data-testid="coverage-row"') == 3
+    assert "逾期最多的 3 个单位（共 7 个）" in body
+    block = dashboards.progress_block(campaign=campus, today=TODAY)
+    shown = [r["overdue"] for r in block["focus_rows"]]
+    assert shown == sorted(shown, reverse=True)
+    assert min(shown) >= max(r["overdue"] for r in block["rows"] if r not in block["focus_rows"])
