@@ -526,6 +526,15 @@ def _cached(name: str, compute, *, key_parts) -> dict:
     return value
 
 
+def _focused(block: dict) -> dict:
+    """What the page shows of a per-unit block: the units furthest behind and the count of all. The cache keeps
+    this, not four hundred rows of model instances to unpickle on every view."""
+    shown = {key: value for key, value in block.items() if key not in ("rows", "units")}
+    shown["rows"] = block["focus_rows"]
+    shown["unit_total"] = len(block["rows"])
+    return shown
+
+
 def campus_dashboard(*, user, campaign, today=None) -> dict:
     today = today or timezone.localdate()
     context = {"scope": "campus"}
@@ -540,10 +549,10 @@ def campus_dashboard(*, user, campaign, today=None) -> dict:
     def compute():
         can_complaints, can_cards, can_assessments = permissions
         return {
-            "progress": progress_block(campaign=campaign, today=today),
+            "progress": _focused(progress_block(campaign=campaign, today=today)),
             "heatmap": heatmap_block(campaign=campaign),
             "key_areas": key_area_block(campaign=campaign),
-            "coverage": coverage_block(campaign=campaign),
+            "coverage": _focused(coverage_block(campaign=campaign)),
             "complaints": complaints_block(year=campaign.year, can_open=can_complaints),
             "supervision": supervision_block(can_open=can_cards),
             "assessments": assessment_block(can_open=can_assessments),
@@ -712,7 +721,7 @@ def risk_distribution_context(request) -> dict:
                 "heatmap": heatmap_block(campaign=campaign),
                 "key_areas": key_area_block(campaign=campaign),
                 "unit_levels": unit_level_block(campaign=campaign),
-                "coverage": coverage_block(campaign=campaign),
+                "coverage": _focused(coverage_block(campaign=campaign)),
             }
 
         context.update(_cached("risks", compute, key_parts=(campaign.pk, _data_version())))
