@@ -496,9 +496,12 @@ def assessment_block(*, can_open: bool) -> dict:
     for a in assessments:
         by_grade[a.final_grade] += 1
     url = _url("reviews:assessment-list", year=year) if can_open and year else ""
+    lowest = sorted(assessments, key=lambda a: (a.raw_score is None, a.raw_score or 0))
     return {
         "year": year,
         "assessments": assessments,
+        "focus": lowest[:FOCUS_UNITS],
+        "unit_total": len(assessments),
         "grades": [{"grade": grade, "count": by_grade.get(grade.value, 0)} for grade in Grade],
         "url": url,
     }
@@ -535,6 +538,11 @@ def _focused(block: dict) -> dict:
     return shown
 
 
+def _lowest_grades(block: dict) -> dict:
+    """The assessment table shows the lowest scores; the grade counts cover every unit."""
+    return {**block, "assessments": block["focus"]}
+
+
 def campus_dashboard(*, user, campaign, today=None) -> dict:
     today = today or timezone.localdate()
     context = {"scope": "campus"}
@@ -555,7 +563,7 @@ def campus_dashboard(*, user, campaign, today=None) -> dict:
             "coverage": _focused(coverage_block(campaign=campaign)),
             "complaints": complaints_block(year=campaign.year, can_open=can_complaints),
             "supervision": supervision_block(can_open=can_cards),
-            "assessments": assessment_block(can_open=can_assessments),
+            "assessments": _lowest_grades(assessment_block(can_open=can_assessments)),
         }
 
     key = (campaign.pk, today.isoformat(), *map(int, permissions), _data_version())
