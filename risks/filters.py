@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from lianzheng.widgets import use_fast_selects
 from units.models import KeyArea, Office, Post
 
 from .models import FormKind, FormState, RiskCategory, RiskForm, RiskLevel, RiskPoint
@@ -48,6 +49,7 @@ class RiskPointFilter(django_filters.FilterSet):
         for field in self.form.fields.values():
             field.widget.attrs.setdefault("class", "form-select form-select-sm")
         self.form.fields["q"].widget.attrs["class"] = "form-control form-control-sm"
+        use_fast_selects(self.form)
 
     def _through(self):
         return RiskPoint.posts.through.objects.filter(riskpoint_id=OuterRef("pk"))

@@ -114,7 +114,7 @@ class RiskPoint(models.Model):
         verbose_name = _("风险点")
         verbose_name_plural = _("风险点")
         indexes = [
-            models.Index(fields=["campaign", "unit"]),
+            models.Index(fields=["campaign", "unit", "sort_order", "id"], name="riskpoint_campaign_unit_order"),
             models.Index(fields=["campaign", "category", "level"]),
         ]
         constraints = [

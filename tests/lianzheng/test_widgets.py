@@ -1,0 +1,25 @@
+"""FastSelect renders the same <select> as Django's own widget, only without a template per option."""
+
+from django import forms
+
+from lianzheng.widgets import FastSelect, use_fast_selects
+
+
+class PlaceForm(forms.Form):
+    unit = forms.ChoiceField(choices=[("", "全部单位"), ("1", "财务处"), ("2", '后勤<集团> & "食堂"')], required=False)
+    level = forms.ChoiceField(choices=[("东区", [("a", "一级")]), ("b", "二级")], required=False)
+
+
+def normalise(html: str) -> str:
+    return " ".join(html.replace("\n", " ").split()).replace("> <", "><")
+
+
+def test_fast_select_gives_the_same_html_as_django_escaped_and_with_the_selection():
+    standard = PlaceForm({"unit": "2", "level": "a"})
+    fast = PlaceForm({"unit": "2", "level": "a"})
+    use_fast_selects(fast)
+    assert isinstance(fast.fields["unit"].widget, FastSelect)
+    for name in ("unit", "level"):
+        assert normalise(str(fast[name])) == normalise(str(standard[name]))
+    assert "后勤&lt;集团&gt; &amp; &quot;食堂&quot;" in str(fast["unit"])
+    assert '<option value="2" selected>' in str(fast["unit"])
