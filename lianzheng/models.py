@@ -54,6 +54,20 @@ class AuditChainHead(models.Model):
         return f"{self.count}: {self.last_hash[:12]}"
 
 
+class TransitionEvent(models.Model):
+    """One step on an object's timeline (who moved it, which way, with what comment). Each workflow's event model
+    adds the foreign key to its object and its own state fields."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("动作"), max_length=30)
+    comment = models.TextField(_("意见"), blank=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+
 class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications"

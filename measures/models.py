@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lianzheng.models import TransitionEvent
 from risks.appendix import DEFAULT_PLEDGE
 from risks.models import RiskForm, RiskPoint
 from units.models import Campaign, Unit
@@ -152,19 +153,14 @@ class RulesComment(models.Model):
         return bool(self.answer.strip())
 
 
-class RulesEvent(models.Model):
+class RulesEvent(TransitionEvent):
     """The timeline of a 实施细则: who moved it, from which state to which, with what comment."""
 
     rules = models.ForeignKey(ImplementationRules, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    action = models.CharField(_("动作"), max_length=30)
     from_state = models.CharField(max_length=12, blank=True)
     to_state = models.CharField(max_length=12, blank=True)
-    comment = models.TextField(_("意见"), blank=True)
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TransitionEvent.Meta):
         verbose_name = _("实施细则记录")
         verbose_name_plural = _("实施细则记录")
 

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from lianzheng.models import TransitionEvent
 from units.models import Campaign, Office, Post, Unit
 
 
@@ -289,19 +290,14 @@ class FormSnapshot(models.Model):
         return f"{self.form} v{self.revision}"
 
 
-class FormEvent(models.Model):
+class FormEvent(TransitionEvent):
     """The timeline of a form: who moved it, from which state to which, with what comment."""
 
     form = models.ForeignKey(RiskForm, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    action = models.CharField(_("动作"), max_length=30)
     from_state = models.CharField(max_length=10, blank=True)
     to_state = models.CharField(max_length=10, blank=True)
-    comment = models.TextField(_("意见"), blank=True)
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TransitionEvent.Meta):
         verbose_name = _("防控表记录")
         verbose_name_plural = _("防控表记录")
 
