@@ -4,8 +4,11 @@ Every page here issues a fixed number of queries whatever the number of risk poi
 and measures prefetched, counts come from annotations, never from loops in templates.
 """
 
+import hashlib
+from dataclasses import dataclass, field
 from itertools import groupby
 
+from django.core.paginator import Paginator
 from django.db.models import (
     BooleanField,
     Case,
@@ -22,6 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from units.models import Assignment, Post, Unit
@@ -33,6 +37,7 @@ from .models import (
     FormSnapshot,
     FormState,
     PowerItem,
+    RiskCategory,
     RiskForm,
     RiskLevel,
     RiskPoint,
@@ -112,48 +117,172 @@ def form_points(form: RiskForm):
     )
 
 
-def _appendix_key(point):
-    """APPENDIX.md order: unit-level rows first, then each office, then each post (R1)."""
-    if point.scope == RiskScope.POST and point.post_list:
-        first = point.post_list[0]
-        office = first.office
-        where = (office.sort_order if office else 0, office.pk if office else 0, first.sort_order, first.pk)
-    elif point.office_id:
-        where = (point.office.sort_order, point.office_id, 0, 0)
+#: Rows of a form shown per page; the exports always hold every row.
+FORM_PAGE_ROWS = 50
+
+
+def _order_key(scope, office, first_post, sort_order, pk) -> tuple:
+    """APPENDIX.md order: unit-level rows first, then each office, then each post (R1).
+
+    ``office`` is ``(sort_order, pk)`` of the point's own office or None; ``first_post`` is ``(office sort_order,
+    office pk, post sort_order, post pk)`` of its first post or None.
+    """
+    if scope == RiskScope.POST and first_post:
+        where = first_post
+    elif office:
+        where = (*office, 0, 0)
     else:
         where = (0, 0, 0, 0)
-    return (SCOPE_RANK.get(point.scope, 3), *where, point.sort_order, point.pk)
+    return (SCOPE_RANK.get(scope, 3), *where, sort_order, pk)
 
 
-def form_rows(form: RiskForm) -> list[RiskPoint]:
-    """The rows in APPENDIX order, numbered, each with its measures split by stage (R7).
-
-    A personal form shows the points' common measures plus the holder's own (``personal_form``); the unit
-    form shows the common ones only.
-    """
-    points = list(form_points(form))
-    for point in points:
-        point.post_list = sorted(point.posts.all(), key=lambda p: (p.sort_order, p.pk))
-    points.sort(key=_appendix_key)
-    for number, point in enumerate(points, start=1):
-        point.row_no = number
-        point.post_names = "、".join(p.name for p in point.post_list)
-        point.other_posts = "、".join(p.name for p in point.post_list if p.pk != form.post_id) if form.post_id else ""
-        point.office_name = (
-            point.office.name
-            if point.office_id
-            else (point.post_list[0].office.name if point.post_list and point.post_list[0].office_id else "")
+def _order_and_posts(form: RiskForm) -> tuple[list[int], dict]:
+    """The ids of the form's points in APPENDIX order, and each point's posts ``(id, name, office name)`` in post
+    order, from two narrow queries (no model instances): paging a form of hundreds of rows needs the order of all of
+    them and the full rows of one page only."""
+    points = list(
+        form_points(form)
+        .prefetch_related(None)
+        .select_related(None)
+        .order_by()
+        .values_list("pk", "scope", "office_id", "office__sort_order", "sort_order")
+    )
+    links = (
+        RiskPoint.posts.through.objects.filter(riskpoint_id__in=form_points(form).order_by().values("pk"))
+        .order_by("post__sort_order", "post_id")
+        .values_list(
+            "riskpoint_id", "post_id", "post__name", "post__sort_order", "post__office_id",
+            "post__office__sort_order", "post__office__name",
         )
-        stages = {stage: [] for stage in STAGES}
-        for measure in point.measures.all():
-            if measure.personal_form_id not in (None, form.pk):
-                continue
-            stages.setdefault(measure.stage, []).append(measure)
-        for stage in stages.values():
-            stage.sort(key=lambda m: (m.sort_order, m.pk))
-        point.stage_measures = stages
-        point.stage_pre, point.stage_mid, point.stage_post = stages["pre"], stages["mid"], stages["post"]
-    return points
+    )  # fmt: skip
+    first_post, posts = {}, {}
+    for point_id, post_id, name, post_sort, office_id, office_sort, office_name in links:
+        first_post.setdefault(point_id, (office_sort or 0, office_id or 0, post_sort, post_id))
+        posts.setdefault(point_id, []).append((post_id, name, office_name or ""))
+    keyed = [
+        (_order_key(scope, (office_sort, office_id) if office_id else None, first_post.get(pk), sort_order, pk), pk)
+        for pk, scope, office_id, office_sort, sort_order in points
+    ]
+    return [pk for _key, pk in sorted(keyed)], posts
+
+
+def form_row_order(form: RiskForm) -> list[int]:
+    """The ids of the form's points in APPENDIX order (R1)."""
+    return _order_and_posts(form)[0]
+
+
+class _RowLabels:
+    """Display labels of a plain-values row (what ``get_FOO_display`` gives a model instance)."""
+
+    __slots__ = ()
+
+    @property
+    def category_label(self) -> str:
+        return RiskCategory(self.category).label
+
+    @property
+    def level_label(self) -> str:
+        return RiskLevel(self.level).label
+
+    @property
+    def level_meaning(self) -> str:
+        return RISK_LEVEL_MEANING.get(self.level, "")
+
+    @property
+    def scope_label(self) -> str:
+        return RiskScope(self.scope).label
+
+    def content_key(self) -> tuple:
+        """Every value the row shows: the rendered table is cached under a digest of these (``rows_digest``)."""
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+
+@dataclass(slots=True)
+class FormRow(_RowLabels):
+    """One row of a form page, as plain values: what the table shows and nothing else (no model instances)."""
+
+    pk: int
+    row_no: int
+    version: int
+    scope: str
+    office_name: str
+    post_names: str
+    other_posts: str
+    matter: str
+    name: str
+    manifestation: str
+    category: str
+    level: int
+    responsible_leader: str
+    responsible_person: str
+    supervisor: str
+    stage_pre: list = field(default_factory=list)
+    stage_mid: list = field(default_factory=list)
+    stage_post: list = field(default_factory=list)
+
+
+def _form_rows_of(form: RiskForm, ids: list[int], first_number: int, posts: dict) -> list[FormRow]:
+    """The rows of the points ``ids`` (in that order, numbered from ``first_number``), in two narrow queries."""
+    stages = {}
+    measures = RiskPoint._meta.get_field("measures").related_model  # the measures app sits above this one
+    for point_id, stage, content in (
+        measures.objects.filter(risk_point_id__in=ids)
+        .filter(Q(personal_form__isnull=True) | Q(personal_form_id=form.pk))
+        .order_by("sort_order", "pk")
+        .values_list("risk_point_id", "stage", "content")
+    ):
+        stages.setdefault((point_id, stage), []).append(content)
+    position = {pk: index for index, pk in enumerate(ids)}
+    rows = []
+    for values in RiskPoint.objects.filter(pk__in=ids).order_by().values_list(
+        "pk", "version", "scope", "office__name", "power_item__name", "business_step", "name", "manifestation",
+        "category", "level", "responsible_leader", "responsible_person", "supervisor",
+    ):  # fmt: skip
+        pk, version, scope, office_name, power_item, business_step, *rest = values
+        own = posts.get(pk, [])
+        rows.append(
+            FormRow(
+                pk,
+                first_number + position[pk],
+                version,
+                scope,
+                office_name or (own[0][2] if own else ""),
+                "、".join(name for _id, name, _office in own),
+                "、".join(name for post_id, name, _office in own if post_id != form.post_id) if form.post_id else "",
+                power_item or business_step,
+                *rest,
+                stages.get((pk, "pre"), []),
+                stages.get((pk, "mid"), []),
+                stages.get((pk, "post"), []),
+            )
+        )
+    rows.sort(key=lambda row: row.row_no)
+    return rows
+
+
+def form_rows(form: RiskForm, *, page=1):
+    """One page of the form's rows (``FORM_PAGE_ROWS``), in APPENDIX order and numbered in the whole form, each
+    with its measures split by stage (R7), as a ``Page`` of ``FormRow``. The queries are the same whatever the
+    size of the form. A personal form shows the points' common measures plus the holder's own (``personal_form``);
+    the unit form shows the common ones only."""
+    order, posts = _order_and_posts(form)
+    page_obj = Paginator(order, FORM_PAGE_ROWS).get_page(page)
+    ids = list(page_obj.object_list)
+    page_obj.object_list = _form_rows_of(form, ids, page_obj.start_index(), posts) if ids else []
+    return page_obj
+
+
+def rows_digest(rows) -> str:
+    """A digest of everything the rows show, in the active language: the key of their cached HTML. Any change to
+    a row (its point, posts, offices or measures, a rename) changes the digest, so no cache needs clearing."""
+    content = repr((get_language(), [row.content_key() for row in rows]))
+    return hashlib.blake2b(content.encode(), digest_size=16).hexdigest()
+
+
+def page_of_point(form: RiskForm, point_pk: int) -> int:
+    """The page of the form on which a point's row stands (1 when it is not on the form)."""
+    order = form_row_order(form)
+    return order.index(point_pk) // FORM_PAGE_ROWS + 1 if point_pk in order else 1
 
 
 def current_holders(post_id) -> list:
@@ -203,16 +332,18 @@ def form_header(form: RiskForm, *, holders=None) -> dict:
     return header
 
 
-def form_detail(form: RiskForm) -> dict:
+def form_detail(form: RiskForm, *, page=1) -> dict:
     holders = current_holders(form.post_id) if form.kind == FormKind.PERSONAL else []
+    rows = form_rows(form, page=page)
     return {
         "form": form,
         "header": form_header(form, holders=holders),
         "holders": holders,
-        "rows": form_rows(form),
+        "rows": rows,
+        "page_obj": rows,
+        "rows_digest": rows_digest(rows),
         "events": _labelled(form.events.select_related("actor")),
         "snapshots": list(form.snapshots.select_related("approved_by").defer("content")),
-        "meetings": list(SpecialMeeting.objects.filter(unit_id=form.unit_id, campaign_id=form.campaign_id)),
         "level_meanings": [(level, RISK_LEVEL_MEANING[level]) for level in RiskLevel],
     }
 
@@ -317,34 +448,68 @@ POINT_SORTS = {
 
 
 def point_list(user, *, campaign, sort: str = ""):
-    """Risk points of the campaign the user may see, ordered by a whitelisted key (``-key`` = descending)."""
+    """Risk points of the campaign the user may see, ordered by a whitelisted key (``-key`` = descending). A page
+    of them becomes rows with ``point_rows``."""
     key = sort.lstrip("-")
     fields = POINT_SORTS.get(key, POINT_SORTS["unit"])
     if sort.startswith("-") and key in POINT_SORTS:
         fields = tuple(f"-{f}" for f in fields)
-    # No aggregate here: counting measures over every point of the campaign before LIMIT made the page (and its
-    # paginator's COUNT) grow with the campus; ``with_measure_counts`` counts for the rows of one page only.
-    return (
-        points_visible_to(user)
-        .filter(campaign=campaign)
-        .select_related("unit", "office", "power_item")
-        .prefetch_related(Prefetch("posts", queryset=Post.objects.order_by("sort_order", "id")))
-        .order_by(*fields)
-    )
+    return points_visible_to(user).filter(campaign=campaign).order_by(*fields)
 
 
-def with_measure_counts(points) -> list[RiskPoint]:
-    """The points (one page of them) with ``measure_count`` set, in one query whatever their number."""
-    points = list(points)
-    counts = dict(
-        RiskPoint.objects.filter(pk__in=[p.pk for p in points])
-        .order_by()
-        .annotate(n=Count("measures"))
-        .values_list("pk", "n")
-    )
-    for point in points:
-        point.measure_count = counts.get(point.pk, 0)
-    return points
+#: The columns of the point list read with the page itself (``Paginator(qs.values_list(*POINT_ROW_FIELDS))``).
+POINT_ROW_FIELDS = (
+    "pk", "unit_id", "unit__name", "scope", "office__name", "power_item__name", "business_step", "name", "category", "level",
+)  # fmt: skip
+
+
+@dataclass(slots=True)
+class PointRow(_RowLabels):
+    """One row of the risk-point list, as plain values."""
+
+    pk: int
+    unit_id: int
+    unit_name: str
+    scope: str
+    office_name: str
+    matter: str
+    name: str
+    category: str
+    level: int
+    post_names: str = ""
+    measure_count: int = 0
+
+
+def point_rows(values) -> list[PointRow]:
+    """The rows of one page (tuples of ``POINT_ROW_FIELDS``) with their posts and measure counts, in two queries
+    whatever the number of rows. No aggregate runs over the whole campaign: that made the page (and its
+    paginator's COUNT) grow with the campus."""
+    values = list(values)
+    ids = [v[0] for v in values]
+    posts = {}
+    for point_id, name in (
+        RiskPoint.posts.through.objects.filter(riskpoint_id__in=ids)
+        .order_by("post__sort_order", "post_id")
+        .values_list("riskpoint_id", "post__name")
+    ):
+        posts.setdefault(point_id, []).append(name)
+    counts = dict(RiskPoint.objects.filter(pk__in=ids).order_by().annotate(n=Count("measures")).values_list("pk", "n"))
+    return [
+        PointRow(
+            pk,
+            unit_id,
+            unit_name,
+            scope,
+            office_name or "",
+            power_item or business_step,
+            name,
+            category,
+            level,
+            "、".join(posts.get(pk, [])),
+            counts.get(pk, 0),
+        )
+        for pk, unit_id, unit_name, scope, office_name, power_item, business_step, name, category, level in values
+    ]
 
 
 def coverage(user, *, campaign, unit=None) -> list[dict]:

@@ -5,6 +5,8 @@ render or redirect. Row editing works with htmx (fragments of the same template)
 (full pages and redirects).
 """
 
+from urllib.parse import parse_qs, urlsplit
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -95,10 +97,10 @@ def _actions(user, form) -> dict:
     }
 
 
-def _detail_context(request, form, **forms) -> dict:
-    context = selectors.form_detail(form)
+def _detail_context(request, form, *, page=None, **forms) -> dict:
+    context = selectors.form_detail(form, page=page or request.GET.get("page") or 1)
     context["actions"] = _actions(request.user, form)
-    context["pledge"] = services.personal_pledge()
+    context["pledge"] = services.personal_pledge() if form.kind == FormKind.PERSONAL else ""
     context["submit_form"] = forms.get("submit_form") or SubmitForm(initial={"version": form.version})
     context["confirm_form"] = forms.get("confirm_form") or ConfirmForm(form=form, initial={"version": form.version})
     context["return_form"] = forms.get("return_form") or ReturnForm(initial={"version": form.version})
@@ -115,10 +117,22 @@ def form_detail(request, pk):
     return render(request, TEMPLATE, context)
 
 
-def _rows_response(request, form):
-    """After a row changed: the whole table again (numbering and order may have moved)."""
-    response = render(request, f"{TEMPLATE}#rows", _detail_context(request, form))
+def _rows_response(request, form, point=None):
+    """After a row changed: the whole table again (numbering and order may have moved), at the page where the
+    changed row now stands, else at the page the user was looking at."""
+    if point is not None:
+        page = selectors.page_of_point(form, point.pk)
+    else:
+        current = urlsplit(request.htmx.current_url or "")
+        page = parse_qs(current.query).get("page", ["1"])[0]
+    response = render(request, f"{TEMPLATE}#rows", _detail_context(request, form, page=page))
     return retarget(response, "#form-rows")
+
+
+def _point_url(form, point) -> str:
+    """The form page showing a point's row, scrolled to it."""
+    page = selectors.page_of_point(form, point.pk)
+    return reverse("risks:form-detail", args=[form.pk]) + (f"?page={page}" if page > 1 else "") + f"#point-{point.pk}"
 
 
 def _point_of(form, point_pk):
@@ -162,9 +176,9 @@ def point_new(request, pk):
             point_form.add_service_error(error)
         else:
             if request.htmx:
-                return _rows_response(request, form)
+                return _rows_response(request, form, point)
             messages.success(request, _("已新增风险点“%(name)s”。") % {"name": point.name})
-            return redirect(reverse("risks:form-detail", args=[form.pk]) + f"#point-{point.pk}")
+            return redirect(_point_url(form, point))
     return _row_form_response(request, form, point_form, status=422)
 
 
@@ -196,18 +210,19 @@ def point_edit(request, pk, point_pk):
             point_form.add_service_error(error)
         else:
             if request.htmx:
-                return _rows_response(request, form)
+                return _rows_response(request, form, point)
             messages.success(request, _("已保存风险点“%(name)s”。") % {"name": point.name})
-            return redirect(reverse("risks:form-detail", args=[form.pk]) + f"#point-{point.pk}")
+            return redirect(_point_url(form, point))
     return _row_form_response(request, form, point_form, point, status=status)
 
 
 def point_row(request, pk, point_pk):
     """One row as displayed (the htmx "cancel" of an edit); without htmx, the form page."""
     form = selectors.form_for(request.user, pk)
+    point = selectors.form_points(form).filter(pk=point_pk).first()  # gone meanwhile: the page the user was on
     if not request.htmx:
-        return redirect(reverse("risks:form-detail", args=[form.pk]) + f"#point-{point_pk}")
-    return _rows_response(request, form)
+        return redirect(_point_url(form, point) if point else reverse("risks:form-detail", args=[form.pk]))
+    return _rows_response(request, form, point)
 
 
 @require_POST
@@ -379,16 +394,25 @@ def point_list(request):
     qs = selectors.point_list(request.user, campaign=campaign, sort=sort)
     filterset = RiskPointFilter(request.GET or None, queryset=qs, user=request.user, campaign=campaign)
     _narrow_place_choices(filterset, request.GET)
-    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
-    page.object_list = selectors.with_measure_counts(page.object_list)
-    return render(request, "risks/point_list.html", {"filter": filterset, "page_obj": page, "campaign": campaign})
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))  # counted without the row's joins
+    page.object_list = selectors.point_rows(page.object_list.values_list(*selectors.POINT_ROW_FIELDS))
+    return render(
+        request,
+        "risks/point_list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "campaign": campaign,
+            "rows_digest": selectors.rows_digest(page.object_list),
+        },
+    )
 
 
 def _narrow_place_choices(filterset, params):
     """Offer the offices and posts of the chosen unit only (plus the one asked for), never every post of the school:
     a select of 20,000 posts is a megabyte of HTML on every visit. The unit select submits the form on change."""
     fields = filterset.form.fields
-    units = fields["unit"].queryset
+    units = filterset.units
     unit_pk = params.get("unit", "")
     chosen = units.filter(pk=unit_pk) if unit_pk.isdigit() else units.none()
     for name in ("office", "post"):

@@ -331,10 +331,12 @@ def test_pages_issue_the_same_number_of_queries_for_10_and_200_points(
             with django_assert_num_queries(counted):
                 response = client.get(url)
             assert response.status_code == 200
-            if page != "queue":
-                assert len(response.context["rows" if page == "form-detail" else "page_obj"]) == (
-                    200 if page == "form-detail" else 50
-                )
+            if page == "form-detail":  # 200 rows: the first page of 50, numbered 1–50, and the count of all
+                rows = response.context["rows"]
+                assert [row.row_no for row in rows] == list(range(1, 51))
+                assert rows.paginator.count == 200
+            elif page == "point-list":
+                assert len(response.context["page_obj"]) == 50
 
 
 def test_admin_pages_and_the_approve_action_go_through_the_service(
