@@ -24,12 +24,14 @@ def queue(request):
     # them grew with the campus (a megabyte of HTML at 20,000 posts).
     forms = selectors.review_queue_forms(request.user, campaign=campaign) if campaign else RiskForm.objects.none()
     page = Paginator(forms, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    groups = selectors.queue_groups(page.object_list.values_list(*selectors.QUEUE_ROW_FIELDS))
     return render(
         request,
         "reviews/queue.html",
         {
             "campaign": campaign,
-            "groups": selectors.group_by_unit(page.object_list),
+            "groups": groups,
+            "groups_digest": selectors.queue_digest(groups),
             "form_count": page.paginator.count,
             "page_obj": page,
         },

@@ -419,20 +419,54 @@ def review_queue_forms(user, *, campaign):
     return (
         forms_visible_to(user)
         .filter(campaign=campaign, state=FormState.CONFIRMED)
-        .select_related("unit", "post", "post__office", "meeting", "confirmed_by")
         .annotate(point_count=_point_count(), kind_order=_kind_order())
         .order_by("unit__sort_order", "unit__code", "kind_order", "post__sort_order", "id")
     )
 
 
-def group_by_unit(forms) -> list[dict]:
-    """Forms already in unit order → one group per unit."""
-    return [{"unit": unit, "forms": list(group)} for unit, group in groupby(forms, key=lambda f: f.unit)]
+#: The columns of the reviewer's queue read with the page itself.
+QUEUE_ROW_FIELDS = (
+    "pk", "kind", "revision", "version", "unit__code", "unit__name", "post__name", "post__office__name",
+    "point_count", "meeting__date", "confirmed_by__full_name", "confirmed_by__username", "confirmed_at",
+)  # fmt: skip
 
 
-def review_queue(user, *, campaign) -> list[dict]:
-    """The whole queue grouped by unit (the page shows it a page at a time: ``review_queue_forms``)."""
-    return group_by_unit(review_queue_forms(user, campaign=campaign))
+@dataclass(slots=True)
+class QueueRow:
+    """One form of the reviewer's queue, as plain values."""
+
+    pk: int
+    kind: str
+    revision: int
+    version: int
+    unit_code: str
+    unit_name: str
+    post_name: str | None
+    office_name: str | None
+    point_count: int
+    meeting_date: object
+    confirmer: str
+    confirmed_at: object
+
+    def content_key(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+
+def queue_groups(values) -> list[dict]:
+    """One page of the queue (tuples of ``QUEUE_ROW_FIELDS``, in unit order) → one group per unit."""
+    rows = [
+        QueueRow(*head, full_name or username or "", confirmed_at)
+        for *head, full_name, username, confirmed_at in values
+    ]
+    return [
+        {"unit_code": code, "unit_name": rows[0].unit_name, "forms": rows}
+        for code, group in groupby(rows, key=lambda row: row.unit_code)
+        for rows in [list(group)]
+    ]
+
+
+def queue_digest(groups) -> str:
+    return rows_digest([row for group in groups for row in group["forms"]])
 
 
 POINT_SORTS = {

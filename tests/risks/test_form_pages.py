@@ -1,5 +1,8 @@
-"""A long form page: 50 rows a page in APPENDIX order with their numbers in the whole form, and table bodies kept
-in the cache under a digest of what they show, so that every change is on the next page view."""
+"""Long tables: a form page of 50 rows a page in APPENDIX order with their numbers in the whole form; the form
+rows, the point list and the reviewer queue kept in the cache under a digest of what they show, so that every change
+is on the next page view."""
+
+import datetime
 
 import pytest
 from django.core.cache import cache
@@ -168,3 +171,31 @@ def test_point_list_rows_are_cached_under_what_they_show(as_user, reviewer, long
     shown = table()
     assert "改名后的单位" in shown and long_form.unit.name not in shown
     assert shown.count('<span class="text-danger">无</span>') == 50  # no measure left on any row of the page
+
+
+def test_queue_groups_are_cached_without_a_csrf_token_and_approving_from_them_works(
+    as_user, campaign, unit, staff, unit_leader, unit_contact, reviewer, personal_form, the_unit_form
+):
+    services.risk_point_create(form=personal_form, actor=staff, **_post_data())
+    services.form_submit(form=personal_form, actor=staff, pledge=True)
+    services.form_submit(form=the_unit_form, actor=unit_contact)
+    meeting = services.meeting_record(
+        unit=unit, campaign=campaign, actor=unit_leader, date=datetime.date(2010, 6, 3), attendees="a", minutes="b"
+    )
+    for form in (personal_form, the_unit_form):
+        services.form_confirm(form=form, actor=unit_leader, meeting=meeting, confirmation_text="同意")
+    client = as_user(reviewer)
+    html = client.get(reverse("reviews:queue")).content.decode()
+    groups = html[html.index('data-testid="queue-unit"') :]
+    assert "csrfmiddlewaretoken" not in groups and 'form="queue-approve"' in groups
+    assert "2010年6月3日" in groups and unit_leader.display_name in groups
+    personal_form.refresh_from_db()
+    # the row's button submits the page's one form with its own version (what a browser without JS sends)
+    response = client.post(
+        reverse("risks:form-approve", args=[personal_form.pk]), {"version": personal_form.version, "next": "queue"}
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("reviews:queue")
+    after = client.get(reverse("reviews:queue"))
+    assert after.context["form_count"] == 1
+    assert [f.pk for group in after.context["groups"] for f in group["forms"]] == [the_unit_form.pk]
+    assert f'href="{reverse("risks:form-detail", args=[personal_form.pk])}"' not in after.content.decode()
