@@ -12,11 +12,17 @@ from .models import FormKind, FormState, RiskCategory, RiskForm, RiskLevel, Risk
 from .selectors import units_with_records_visible_to
 
 
+class PlainChoiceFilter(django_filters.Filter):
+    """An exact-match filter on a plain ``forms.ChoiceField`` (its choices, empty one included, set by the form)."""
+
+    field_class = forms.ChoiceField
+
+
 class RiskPointFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("关键词"), method="filter_q")
     # Choices read as (id, name) pairs: four hundred Unit instances per visit only to print their names cost more
-    # than the list itself.
-    unit = django_filters.ChoiceFilter(label=_("单位"), choices=(), empty_label=_("全部单位"), field_name="unit_id")
+    # than the list itself. A plain ChoiceField: django-filter's own re-normalises the list at every iteration.
+    unit = PlainChoiceFilter(label=_("单位"), field_name="unit_id", choices=())
     office = django_filters.ModelChoiceFilter(
         label=_("科室"), queryset=None, empty_label=_("全部科室"), method="filter_office"
     )
@@ -45,10 +51,11 @@ class RiskPointFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         units = units_with_records_visible_to(user)
         self.units = units
-        self.filters["unit"].extra["choices"] = list(units.values_list("pk", "name"))
         self.filters["office"].queryset = Office.objects.filter(unit__in=units).select_related("unit")
         self.filters["post"].queryset = Post.objects.filter(unit__in=units).select_related("unit")
         self.campaign = campaign
+        # Given to the form's own field, after the form copied its fields: not deep-copied on every visit.
+        self.form.fields["unit"].choices = [("", _("全部单位")), *units.values_list("pk", "name")]
         for field in self.form.fields.values():
             field.widget.attrs.setdefault("class", "form-select form-select-sm")
         self.form.fields["q"].widget.attrs["class"] = "form-control form-control-sm"

@@ -418,6 +418,9 @@ def _narrow_place_choices(filterset, params):
     for name in ("office", "post"):
         queryset = fields[name].queryset
         wanted = params.get(name, "")
+        if not (unit_pk.isdigit() or wanted.isdigit()):
+            fields[name].queryset = queryset.none()  # no unit chosen: nothing to offer, and no query
+            continue
         keep = Q(unit__in=chosen) | Q(pk=wanted) if wanted.isdigit() else Q(unit__in=chosen)
         fields[name].queryset = queryset.filter(keep)
 
