@@ -513,12 +513,16 @@ def _data_version() -> int:
     return AuditChainHead.objects.filter(pk=1).values_list("count", flat=True).first() or 0
 
 
+def _cache_seconds() -> int:
+    return getattr(settings, "LIANZHENG_DASHBOARD_CACHE_SECONDS", 300)
+
+
 def _cached(name: str, compute, *, key_parts) -> dict:
     """The campus-wide aggregates scan every risk point and measure of the campaign; at a large campus that is far
     slower than the page around it. Their result is kept in the shared cache (Redis in production) under the data
     version, so any write through a service shows on the next request; ``LIANZHENG_DASHBOARD_CACHE_SECONDS`` bounds
     how long a change made outside the services (bulk loads) can go unseen, and 0 turns the cache off."""
-    seconds = getattr(settings, "LIANZHENG_DASHBOARD_CACHE_SECONDS", 300)
+    seconds = _cache_seconds()
     if not seconds:
         return compute()
     key = ":".join(["dashboard", name, get_language() or "", *map(str, key_parts)])
@@ -568,6 +572,9 @@ def campus_dashboard(*, user, campaign, today=None) -> dict:
 
     key = (campaign.pk, today.isoformat(), *map(int, permissions), _data_version())
     context.update(_cached("campus", compute, key_parts=key))
+    # The blocks' HTML depends on nothing else (and the language): the page keeps it under the same key.
+    context["campus_key"] = ":".join(map(str, key))
+    context["campus_seconds"] = _cache_seconds()
     return context
 
 

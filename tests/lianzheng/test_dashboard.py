@@ -571,6 +571,11 @@ def test_campus_figures_are_cached_until_the_next_write(campus, reviewer, school
     audit.record(actor=reviewer, action="riskpoint.create", obj=point)
     response = client.get(reverse("dashboard"))
     assert f">{total + 1}<" in response.content.decode().replace(" ", "")
+    # The blocks' HTML is kept too, per language: an English view after the Chinese one is English.
+    assert "类别 × 等级" in response.content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(reverse("dashboard")).content.decode()
+    assert "类别 × 等级" not in english and "Category × level" in english
     cache.clear()
 
 
