@@ -138,32 +138,31 @@ def _order_key(scope, office, first_post, sort_order, pk) -> tuple:
 
 def _order_and_posts(form: RiskForm) -> tuple[list[int], dict]:
     """The ids of the form's points in APPENDIX order, and each point's posts ``(id, name, office name)`` in post
-    order, from two narrow queries (no model instances): paging a form of hundreds of rows needs the order of all of
+    order, from one narrow query (no model instances): paging a form of hundreds of rows needs the order of all of
     them and the full rows of one page only."""
-    points = list(
-        form_points(form)
-        .prefetch_related(None)
-        .select_related(None)
-        .order_by()
-        .values_list("pk", "scope", "office_id", "office__sort_order", "sort_order")
-    )
-    links = (
-        RiskPoint.posts.through.objects.filter(riskpoint_id__in=form_points(form).order_by().values("pk"))
-        .order_by("post__sort_order", "post_id")
-        .values_list(
-            "riskpoint_id", "post_id", "post__name", "post__sort_order", "post__office_id",
-            "post__office__sort_order", "post__office__name",
-        )
+    points = RiskPoint.objects.filter(campaign_id=form.campaign_id, unit_id=form.unit_id)
+    if form.kind == FormKind.PERSONAL:  # by subquery, so that the join below still reaches every post of a point
+        points = points.filter(pk__in=RiskPoint.posts.through.objects.filter(post_id=form.post_id).values("riskpoint"))
+    rows = points.order_by().values_list(
+        "pk", "scope", "office_id", "office__sort_order", "sort_order",
+        "posts__id", "posts__name", "posts__sort_order", "posts__office_id", "posts__office__sort_order",
+        "posts__office__name",
     )  # fmt: skip
-    first_post, posts = {}, {}
-    for point_id, post_id, name, post_sort, office_id, office_sort, office_name in links:
-        first_post.setdefault(point_id, (office_sort or 0, office_id or 0, post_sort, post_id))
-        posts.setdefault(point_id, []).append((post_id, name, office_name or ""))
-    keyed = [
-        (_order_key(scope, (office_sort, office_id) if office_id else None, first_post.get(pk), sort_order, pk), pk)
-        for pk, scope, office_id, office_sort, sort_order in points
-    ]
-    return [pk for _key, pk in sorted(keyed)], posts
+    keys, links = {}, {}
+    for pk, scope, office_id, office_sort, sort_order, *post in rows:
+        keys[pk] = (scope, (office_sort, office_id) if office_id else None, sort_order)
+        post_id, name, post_sort, post_office, post_office_sort, office_name = post
+        if post_id is not None:
+            place = (post_office_sort or 0, post_office or 0, post_sort, post_id)  # as _order_key wants it
+            links.setdefault(pk, []).append((place, name, office_name or ""))
+    for point_links in links.values():
+        point_links.sort(key=lambda link: link[0][2:])  # by post order
+    keyed = sorted(
+        (_order_key(scope, office, links[pk][0][0] if pk in links else None, sort_order, pk), pk)
+        for pk, (scope, office, sort_order) in keys.items()
+    )
+    posts = {pk: [(place[3], name, office) for place, name, office in ls] for pk, ls in links.items()}
+    return [pk for _key, pk in keyed], posts
 
 
 def form_row_order(form: RiskForm) -> list[int]:
@@ -343,7 +342,12 @@ def form_detail(form: RiskForm, *, page=1) -> dict:
         "page_obj": rows,
         "rows_digest": rows_digest(rows),
         "events": _labelled(form.events.select_related("actor")),
-        "snapshots": list(form.snapshots.select_related("approved_by").defer("content")),
+        # Only an approved form, or a later version of one, has snapshots.
+        "snapshots": (
+            list(form.snapshots.select_related("approved_by").defer("content"))
+            if form.revision > 1 or form.state == FormState.APPROVED
+            else []
+        ),
         "level_meanings": [(level, RISK_LEVEL_MEANING[level]) for level in RiskLevel],
     }
 

@@ -199,3 +199,24 @@ def test_queue_groups_are_cached_without_a_csrf_token_and_approving_from_them_wo
     assert after.context["form_count"] == 1
     assert [f.pk for group in after.context["groups"] for f in group["forms"]] == [the_unit_form.pk]
     assert f'href="{reverse("risks:form-detail", args=[personal_form.pk])}"' not in after.content.decode()
+
+
+def test_r3_a_personal_form_page_lists_its_posts_points_with_the_posts_sharing_them(
+    as_user, reviewer, campaign, long_form
+):
+    post = Post.objects.get(unit=long_form.unit, name="岗0")
+    personal = services.form_for_post(campaign=campaign, post=post)
+    client = as_user(reviewer)
+    shown, page = [], 1
+    while True:
+        response = _page(client, personal, page)
+        shown += [(row.row_no, row.name, row.other_posts) for row in response.context["rows"]]
+        if not response.context["rows"].has_next():
+            break
+        page += 1
+    exported = [
+        (row["no"], row["name"], row["remark"].removeprefix("与").removesuffix("共有"))
+        for row in rows_of(appendix_data(personal))
+    ]
+    assert shown == exported and len(shown) == RiskPoint.objects.filter(posts=post).count() > 0
+    assert any(other for _no, _name, other in shown)  # _fill gives some points a second post
