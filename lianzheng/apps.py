@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class LianzhengConfig(AppConfig):
     name = "lianzheng"
     verbose_name = _("系统公共")
+
+    def ready(self):
+        from django.contrib.admin.models import LogEntry
+        from django.db.models.signals import post_save
+
+        from . import audit
+
+        post_save.connect(audit.record_admin_change, sender=LogEntry, dispatch_uid="lianzheng-admin-audit")

@@ -64,6 +64,26 @@ def record(*, actor, action: str, obj=None, summary: dict | None = None, object_
     return event
 
 
+ADMIN_ACTIONS = {1: "admin.add", 2: "admin.change", 3: "admin.delete"}
+
+
+def record_admin_change(sender, instance, created, raw=False, **kwargs):
+    """A change made in the Django admin (one of its log entries) enters the chain as well: the admin's own log is
+    not tamper-evident, and the chain's length is the data version that cached reads are keyed on."""
+    if not created or raw:
+        return
+    record(
+        actor=instance.user,
+        action=ADMIN_ACTIONS.get(instance.action_flag, "admin.other"),
+        object_repr=instance.object_repr,
+        summary={
+            "model": instance.content_type.model_class()._meta.label if instance.content_type_id else "",
+            "id": instance.object_id,
+            "message": instance.get_change_message(),
+        },
+    )
+
+
 @dataclass
 class ChainProblem:
     event_id: int | None

@@ -12,13 +12,11 @@ from collections import defaultdict
 from urllib.parse import urlencode
 
 import rules
-from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from measures.models import ImplementationRules, Measure, MeasureStage, RulesState
 from reviews.models import (
@@ -37,7 +35,7 @@ from risks.selectors import forms_visible_to, my_forms
 from units.models import KeyArea, Post, Role, Unit
 from units.rules import is_unit_manager, sees_all_units
 
-from .models import AuditChainHead
+from .datacache import cache_seconds, cached, data_version
 
 GREETINGS = {
     Role.ADMIN: gettext_lazy("您可以管理用户、导入花名册，并查看全部单位。"),
@@ -508,31 +506,6 @@ def assessment_block(*, can_open: bool) -> dict:
 
 
 # --- the campus blocks, cached ------------------------------------------------------------------------------------------
-def _data_version() -> int:
-    """A number that changes with every write: each service call appends to the audit chain (one small query)."""
-    return AuditChainHead.objects.filter(pk=1).values_list("count", flat=True).first() or 0
-
-
-def _cache_seconds() -> int:
-    return getattr(settings, "LIANZHENG_DASHBOARD_CACHE_SECONDS", 300)
-
-
-def _cached(name: str, compute, *, key_parts) -> dict:
-    """The campus-wide aggregates scan every risk point and measure of the campaign; at a large campus that is far
-    slower than the page around it. Their result is kept in the shared cache (Redis in production) under the data
-    version, so any write through a service shows on the next request; ``LIANZHENG_DASHBOARD_CACHE_SECONDS`` bounds
-    how long a change made outside the services (bulk loads) can go unseen, and 0 turns the cache off."""
-    seconds = _cache_seconds()
-    if not seconds:
-        return compute()
-    key = ":".join(["dashboard", name, get_language() or "", *map(str, key_parts)])
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, seconds)
-    return value
-
-
 def _focused(block: dict) -> dict:
     """What the page shows of a per-unit block: the units furthest behind and the count of all. The cache keeps
     this, not four hundred rows of model instances to unpickle on every view."""
@@ -570,11 +543,12 @@ def campus_dashboard(*, user, campaign, today=None) -> dict:
             "assessments": _lowest_grades(assessment_block(can_open=can_assessments)),
         }
 
-    key = (campaign.pk, today.isoformat(), *map(int, permissions), _data_version())
-    context.update(_cached("campus", compute, key_parts=key))
+    version = data_version()
+    key = (campaign.pk, today.isoformat(), *map(int, permissions))
+    context.update(cached("dashboard-campus", compute, key_parts=key, version=version))
     # The blocks' HTML depends on nothing else (and the language): the page keeps it under the same key.
-    context["campus_key"] = ":".join(map(str, key))
-    context["campus_seconds"] = _cache_seconds()
+    context["campus_key"] = ":".join(map(str, (*key, version)))
+    context["campus_seconds"] = cache_seconds()
     return context
 
 
@@ -739,5 +713,5 @@ def risk_distribution_context(request) -> dict:
                 "coverage": _focused(coverage_block(campaign=campaign)),
             }
 
-        context.update(_cached("risks", compute, key_parts=(campaign.pk, _data_version())))
+        context.update(cached("dashboard-risks", compute, key_parts=(campaign.pk,)))
     return context

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import retarget
 
+from lianzheng.datacache import CachedCountPaginator
 from units.models import Unit
 from units.rules import is_unit_manager, sees_all_units
 from units.selectors import current_campaign
@@ -394,7 +395,7 @@ def point_list(request):
     qs = selectors.point_list(request.user, campaign=campaign, sort=sort)
     filterset = RiskPointFilter(request.GET or None, queryset=qs, user=request.user, campaign=campaign)
     _narrow_place_choices(filterset, request.GET)
-    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))  # counted without the row's joins
+    page = CachedCountPaginator(filterset.qs, 50).get_page(request.GET.get("page"))  # counted without the joins
     page.object_list = selectors.point_rows(page.object_list.values_list(*selectors.POINT_ROW_FIELDS))
     return render(
         request,

@@ -14,6 +14,7 @@ from risks.appendix import appendix_data, rows_of
 from risks.models import RiskPoint
 from units.models import Office, Post, Unit
 
+from .conftest import make_point
 from .test_views import HTMX, _fill, _post_data
 
 pytestmark = pytest.mark.django_db
@@ -220,3 +221,57 @@ def test_r3_a_personal_form_page_lists_its_posts_points_with_the_posts_sharing_t
     ]
     assert shown == exported and len(shown) == RiskPoint.objects.filter(posts=post).count() > 0
     assert any(other for _no, _name, other in shown)  # _fill gives some points a second post
+
+
+# --- reads cached under the data version (the audit chain's length) --------------------------------------------------
+@pytest.fixture
+def data_cache(settings):
+    settings.LIANZHENG_DASHBOARD_CACHE_SECONDS = 300
+
+
+def test_point_list_count_is_cached_until_the_next_write_service_or_admin(
+    data_cache, as_user, reviewer, admin_user, unit_contact, long_form
+):
+    from lianzheng.models import AuditEvent
+
+    client = as_user(reviewer)
+    url = reverse("risks:point-list")
+    assert client.get(url).context["page_obj"].paginator.count == 120
+    # A point written behind the services' back is not counted until the next write (the count is cached)…
+    stray = make_point(long_form.campaign, long_form.unit, n=999)
+    assert client.get(url).context["page_obj"].paginator.count == 120
+    # …a service write is seen at once, and brings the stray point with it,
+    services.risk_point_create(form=long_form, actor=unit_contact, **_post_data(name="新增的风险点"))
+    assert client.get(url).context["page_obj"].paginator.count == 122
+    # and so is a deletion in the Django admin, which enters the audit chain too.
+    admin = as_user(admin_user)
+    response = admin.post(reverse("admin:risks_riskpoint_delete", args=[stray.pk]), {"post": "yes"})
+    assert response.status_code == 302 and not RiskPoint.objects.filter(pk=stray.pk).exists()
+    event = AuditEvent.objects.order_by("-id").first()
+    assert event.action == "admin.delete" and event.summary["model"] == "risks.RiskPoint"
+    assert as_user(reviewer).get(url).context["page_obj"].paginator.count == 121
+    # with a filter, its own count
+    assert (
+        client.get(url, {"level": "1"}).context["page_obj"].paginator.count == RiskPoint.objects.filter(level=1).count()
+    )
+
+
+def test_queue_order_is_cached_until_the_next_write(
+    data_cache, as_user, campaign, unit, staff, unit_leader, unit_contact, reviewer, personal_form, the_unit_form
+):
+    services.risk_point_create(form=personal_form, actor=staff, **_post_data())
+    services.form_submit(form=personal_form, actor=staff, pledge=True)
+    services.form_submit(form=the_unit_form, actor=unit_contact)
+    meeting = services.meeting_record(
+        unit=unit, campaign=campaign, actor=unit_leader, date=datetime.date(2010, 6, 3), attendees="a", minutes="b"
+    )
+    services.form_confirm(form=personal_form, actor=unit_leader, meeting=meeting, confirmation_text="同意")
+    client = as_user(reviewer)
+    assert client.get(reverse("reviews:queue")).context["form_count"] == 1
+    services.form_confirm(form=the_unit_form, actor=unit_leader, meeting=meeting, confirmation_text="同意")
+    queue = client.get(reverse("reviews:queue")).context
+    assert queue["form_count"] == 2
+    assert [f.kind for group in queue["groups"] for f in group["forms"]] == ["unit", "personal"]
+    services.form_approve(form=personal_form, actor=reviewer)
+    queue = client.get(reverse("reviews:queue")).context
+    assert [f.pk for group in queue["groups"] for f in group["forms"]] == [the_unit_form.pk]
