@@ -16,22 +16,30 @@ def _text(value) -> str:
 def _options_html(choices: tuple, wanted: frozenset) -> str:
     """The <option>s (and <optgroup>s) of ``choices``, escaped, the first one whose value is wanted selected. Kept
     per process for the same choices and selection: a list page's unit filter is the same four hundred options on
-    every visit."""
+    every visit. Lazy labels compare and hash as their text in the active language, so each language has its own."""
     found = False
 
     def option(value, label):
         nonlocal found
+        value = _text(value)
         selected = not found and value in wanted
         found = found or selected
-        return f'<option value="{escape(value)}"{" selected" if selected else ""}>{escape(label)}</option>'
+        return f'<option value="{escape(value)}"{" selected" if selected else ""}>{escape(_text(label))}</option>'
 
     parts = []
     for value, label in choices:
         if isinstance(label, tuple):
-            parts.append(f'<optgroup label="{escape(value)}">{"".join(option(v, sub) for v, sub in label)}</optgroup>')
+            inner = "".join(option(v, sub) for v, sub in label)
+            parts.append(f'<optgroup label="{escape(_text(value))}">{inner}</optgroup>')
         else:
             parts.append(option(value, label))
     return "".join(parts)
+
+
+def _hashable(choices) -> tuple:
+    return tuple(
+        (value, tuple(label)) if isinstance(label, (list, tuple)) else (value, label) for value, label in choices
+    )
 
 
 class FastSelect(forms.Select):
@@ -43,17 +51,16 @@ class FastSelect(forms.Select):
     """
 
     def render(self, name, value, attrs=None, renderer=None):
-        choices = tuple(
-            (
-                _text(option_value),
-                tuple((_text(v), _text(sub)) for v, sub in label) if isinstance(label, (list, tuple)) else _text(label),
-            )
-            for option_value, label in self.choices
-        )
+        choices = self.choices
+        try:
+            key = tuple(choices)  # (value, label) pairs as they are: no per-option work on a repeat visit
+            hash(key)
+        except TypeError:  # option groups come as lists
+            key = _hashable(choices)
         wanted = frozenset(_text(v) for v in self.format_value(value))
         final_attrs = self.build_attrs(self.attrs, attrs)
         return format_html(
-            '<select name="{}"{}>{}</select>', name, flatatt(final_attrs), mark_safe(_options_html(choices, wanted))
+            '<select name="{}"{}>{}</select>', name, flatatt(final_attrs), mark_safe(_options_html(key, wanted))
         )
 
 

@@ -23,3 +23,24 @@ def test_fast_select_gives_the_same_html_as_django_escaped_and_with_the_selectio
         assert normalise(str(fast[name])) == normalise(str(standard[name]))
     assert "后勤&lt;集团&gt; &amp; &quot;食堂&quot;" in str(fast["unit"])
     assert '<option value="2" selected>' in str(fast["unit"])
+
+
+def test_fast_select_keeps_options_per_language_and_selection():
+    from django.utils.translation import gettext_lazy, override
+
+    class UnitForm(forms.Form):
+        unit = forms.ChoiceField(choices=[("", gettext_lazy("全部单位")), ("1", "财务处")], required=False)
+
+    def rendered(data=None):
+        form = UnitForm(data)
+        use_fast_selects(form)
+        return str(form["unit"])
+
+    with override("zh-hans"):
+        chinese = rendered()
+    with override("en"):
+        english = rendered()
+        chosen = rendered({"unit": "1"})
+    assert "全部单位" in chinese and "All units" not in chinese
+    assert "All units" in english and "全部单位" not in english
+    assert '<option value="1" selected>' in chosen and '<option value="1" selected>' not in english
