@@ -59,11 +59,16 @@ def current_posts_of(user):
 
 
 def current_campaign(*, session=None):
-    """The campaign chosen in the top bar, else the newest one."""
-    campaigns = Campaign.objects.all()
+    """The campaign chosen in the top bar, else the newest one. Read once per request (the view and the top bar
+    both ask): kept on the request's session object while the choice stays the same."""
     chosen = session.get("campaign_id") if session is not None else None
-    if chosen:
-        found = campaigns.filter(pk=chosen).first()
-        if found:
-            return found
-    return campaigns.order_by("-year", "-id").first()
+    memo = getattr(session, "_lz_current_campaign", None)
+    if memo is not None and memo[0] == chosen:
+        return memo[1]
+    campaigns = Campaign.objects.all()
+    found = campaigns.filter(pk=chosen).first() if chosen else None
+    if found is None:
+        found = campaigns.order_by("-year", "-id").first()
+    if hasattr(session, "__dict__"):  # a session object (a plain dict in some callers keeps nothing)
+        session._lz_current_campaign = (chosen, found)
+    return found
