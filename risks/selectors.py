@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from units.models import Assignment, Post, Unit
+from units.models import Assignment, Office, Post, Unit
 from units.rules import is_unit_manager, sees_all_units
 
 from .models import (
@@ -135,7 +135,14 @@ def _order_key(scope, office, first_post, sort_order, pk) -> tuple:
     return (SCOPE_RANK.get(scope, 3), *where, sort_order, pk)
 
 
-def _order_and_posts(form: RiskForm) -> tuple[list[int], dict]:
+def _unit_offices(form: RiskForm) -> dict[int, tuple[int, str]]:
+    """The unit's offices, ``{id: (sort_order, name)}``: a handful of rows, read apart so that the queries over the
+    form's points join no office table (PostgreSQL hashed every office of the campus to join them)."""
+    offices = Office.objects.filter(unit_id=form.unit_id).values_list("pk", "sort_order", "name")
+    return {pk: (sort_order, name) for pk, sort_order, name in offices}
+
+
+def _order_and_posts(form: RiskForm, offices: dict) -> tuple[list[int], dict]:
     """The ids of the form's points in APPENDIX order, and each point's posts ``(id, name, office name)`` in post
     order, from one narrow query (no model instances): paging a form of hundreds of rows needs the order of all of
     them and the full rows of one page only."""
@@ -143,17 +150,15 @@ def _order_and_posts(form: RiskForm) -> tuple[list[int], dict]:
     if form.kind == FormKind.PERSONAL:  # by subquery, so that the join below still reaches every post of a point
         points = points.filter(pk__in=RiskPoint.posts.through.objects.filter(post_id=form.post_id).values("riskpoint"))
     rows = points.order_by().values_list(
-        "pk", "scope", "office_id", "office__sort_order", "sort_order",
-        "posts__id", "posts__name", "posts__sort_order", "posts__office_id", "posts__office__sort_order",
-        "posts__office__name",
-    )  # fmt: skip
+        "pk", "scope", "office_id", "sort_order", "posts__id", "posts__name", "posts__sort_order", "posts__office_id"
+    )
     keys, links = {}, {}
-    for pk, scope, office_id, office_sort, sort_order, *post in rows:
-        keys[pk] = (scope, (office_sort, office_id) if office_id else None, sort_order)
-        post_id, name, post_sort, post_office, post_office_sort, office_name = post
+    for pk, scope, office_id, sort_order, post_id, name, post_sort, post_office in rows:
+        keys[pk] = (scope, (offices[office_id][0], office_id) if office_id in offices else None, sort_order)
         if post_id is not None:
-            place = (post_office_sort or 0, post_office or 0, post_sort, post_id)  # as _order_key wants it
-            links.setdefault(pk, []).append((place, name, office_name or ""))
+            office_sort, office_name = offices.get(post_office, (0, ""))
+            place = (office_sort, post_office or 0, post_sort, post_id)  # as _order_key wants it
+            links.setdefault(pk, []).append((place, name, office_name))
     for point_links in links.values():
         point_links.sort(key=lambda link: link[0][2:])  # by post order
     keyed = sorted(
@@ -166,7 +171,7 @@ def _order_and_posts(form: RiskForm) -> tuple[list[int], dict]:
 
 def form_row_order(form: RiskForm) -> list[int]:
     """The ids of the form's points in APPENDIX order (R1)."""
-    return _order_and_posts(form)[0]
+    return _order_and_posts(form, _unit_offices(form))[0]
 
 
 class _RowLabels:
@@ -219,7 +224,7 @@ class FormRow(_RowLabels):
     stage_post: list = field(default_factory=list)
 
 
-def _form_rows_of(form: RiskForm, ids: list[int], first_number: int, posts: dict) -> list[FormRow]:
+def _form_rows_of(form: RiskForm, ids: list[int], first_number: int, posts: dict, offices: dict) -> list[FormRow]:
     """The rows of the points ``ids`` (in that order, numbered from ``first_number``), in two narrow queries."""
     stages = {}
     measures = RiskPoint._meta.get_field("measures").related_model  # the measures app sits above this one
@@ -233,10 +238,10 @@ def _form_rows_of(form: RiskForm, ids: list[int], first_number: int, posts: dict
     position = {pk: index for index, pk in enumerate(ids)}
     rows = []
     for values in RiskPoint.objects.filter(pk__in=ids).order_by().values_list(
-        "pk", "version", "scope", "office__name", "power_item__name", "business_step", "name", "manifestation",
+        "pk", "version", "scope", "office_id", "power_item__name", "business_step", "name", "manifestation",
         "category", "level", "responsible_leader", "responsible_person", "supervisor",
     ):  # fmt: skip
-        pk, version, scope, office_name, power_item, business_step, *rest = values
+        pk, version, scope, office_id, power_item, business_step, *rest = values
         own = posts.get(pk, [])
         rows.append(
             FormRow(
@@ -244,7 +249,7 @@ def _form_rows_of(form: RiskForm, ids: list[int], first_number: int, posts: dict
                 first_number + position[pk],
                 version,
                 scope,
-                office_name or (own[0][2] if own else ""),
+                offices[office_id][1] if office_id in offices else (own[0][2] if own else ""),
                 "、".join(name for _id, name, _office in own),
                 "、".join(name for post_id, name, _office in own if post_id != form.post_id) if form.post_id else "",
                 power_item or business_step,
@@ -263,10 +268,11 @@ def form_rows(form: RiskForm, *, page=1):
     with its measures split by stage (R7), as a ``Page`` of ``FormRow``. The queries are the same whatever the
     size of the form. A personal form shows the points' common measures plus the holder's own (``personal_form``);
     the unit form shows the common ones only."""
-    order, posts = _order_and_posts(form)
+    offices = _unit_offices(form)
+    order, posts = _order_and_posts(form, offices)
     page_obj = Paginator(order, FORM_PAGE_ROWS).get_page(page)
     ids = list(page_obj.object_list)
-    page_obj.object_list = _form_rows_of(form, ids, page_obj.start_index(), posts) if ids else []
+    page_obj.object_list = _form_rows_of(form, ids, page_obj.start_index(), posts, offices) if ids else []
     return page_obj
 
 
