@@ -18,7 +18,9 @@ from .models import AuditChainHead
 
 
 def data_version() -> int:
-    """The length of the audit chain (one small query)."""
+    """The length of the audit chain (one small query; none while these caches are off)."""
+    if not cache_seconds():
+        return 0
     return AuditChainHead.objects.filter(pk=1).values_list("count", flat=True).first() or 0
 
 
@@ -40,16 +42,29 @@ def cached(name: str, compute, *, key_parts, version: int | None = None):
     return value
 
 
+def _query_digest(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    return hashlib.blake2b(repr((sql, params)).encode(), digest_size=16).hexdigest()
+
+
+def cached_rows(queryset, *, version: int | None = None) -> list:
+    """The rows of a small query (choices of a filter, say), cached under its own SQL: its filters and the user's
+    scope are in the key."""
+    return cached("rows", lambda: list(queryset), key_parts=(_query_digest(queryset),), version=version)
+
+
 class CachedCountPaginator(Paginator):
     """A paginator whose total is cached under the data version and the query's own SQL (its filters and the
     user's scope are in it): counting a campus's hundred thousand risk points on every page view grew with the
     campus. The rows of the page are always read fresh."""
 
+    def __init__(self, object_list, per_page, *, version: int | None = None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.version = version
+
     @cached_property
     def count(self):
-        query = getattr(self.object_list, "query", None)
-        if query is None:
+        if getattr(self.object_list, "query", None) is None:
             return super().count
-        sql, params = query.sql_with_params()
-        digest = hashlib.blake2b(repr((sql, params)).encode(), digest_size=16).hexdigest()
-        return cached("count", lambda: Paginator.count.func(self), key_parts=(digest,))
+        digest = _query_digest(self.object_list)
+        return cached("count", lambda: Paginator.count.func(self), key_parts=(digest,), version=self.version)
