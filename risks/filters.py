@@ -13,10 +13,24 @@ from .models import FormKind, FormState, RiskCategory, RiskForm, RiskLevel, Risk
 from .selectors import units_with_records_visible_to
 
 
-class PlainChoiceFilter(django_filters.Filter):
-    """An exact-match filter on a plain ``forms.ChoiceField`` (its choices, empty one included, set by the form)."""
+class PairsChoiceField(forms.ChoiceField):
+    """A choice field given plain ``(value, label)`` pairs, kept as they are: Django normalises every pair, on the
+    field and again on its widget, each time choices are set (four hundred units on every visit)."""
 
-    field_class = forms.ChoiceField
+    @property
+    def choices(self):
+        return self._choices
+
+    @choices.setter
+    def choices(self, value):
+        self._choices = list(value)
+        self.widget._choices = self._choices
+
+
+class PlainChoiceFilter(django_filters.Filter):
+    """An exact-match filter on a ``PairsChoiceField`` (its choices, empty one included, set by the form)."""
+
+    field_class = PairsChoiceField
 
 
 class RiskPointFilter(django_filters.FilterSet):
