@@ -551,12 +551,7 @@ class PointRow(_RowLabels):
     measure_count: int = 0
 
 
-def point_rows(values) -> list[PointRow]:
-    """The rows of one page (tuples of ``POINT_ROW_FIELDS``) with their posts and measure counts, in two queries
-    whatever the number of rows. No aggregate runs over the whole campaign: that made the page (and its
-    paginator's COUNT) grow with the campus."""
-    values = list(values)
-    ids = [v[0] for v in values]
+def _posts_and_measure_counts(ids: list[int]) -> tuple[dict, dict]:
     posts = {}
     for point_id, name in (
         RiskPoint.posts.through.objects.filter(riskpoint_id__in=ids)
@@ -565,6 +560,18 @@ def point_rows(values) -> list[PointRow]:
     ):
         posts.setdefault(point_id, []).append(name)
     counts = dict(RiskPoint.objects.filter(pk__in=ids).order_by().annotate(n=Count("measures")).values_list("pk", "n"))
+    return posts, counts
+
+
+def point_rows(values, *, version: int | None = None) -> list[PointRow]:
+    """The rows of one page (tuples of ``POINT_ROW_FIELDS``) with their posts and measure counts, in two queries
+    whatever the number of rows, kept under the data version (posts and measures change through audited writes
+    only). No aggregate runs over the whole campaign: that made the page (and its paginator's COUNT) grow with the
+    campus."""
+    values = list(values)
+    ids = [v[0] for v in values]
+    digest = hashlib.blake2b(repr(ids).encode(), digest_size=16).hexdigest()
+    posts, counts = cached("point-extras", lambda: _posts_and_measure_counts(ids), key_parts=(digest,), version=version)
     return [
         PointRow(
             pk,

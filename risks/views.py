@@ -397,7 +397,7 @@ def point_list(request):
     filterset = RiskPointFilter(request.GET or None, queryset=qs, user=request.user, campaign=campaign, version=version)
     _narrow_place_choices(filterset, request.GET)
     page = CachedCountPaginator(filterset.qs, 50, version=version).get_page(request.GET.get("page"))
-    page.object_list = selectors.point_rows(page.object_list.values_list(*selectors.POINT_ROW_FIELDS))
+    page.object_list = selectors.point_rows(page.object_list.values_list(*selectors.POINT_ROW_FIELDS), version=version)
     return render(
         request,
         "risks/point_list.html",

@@ -290,3 +290,17 @@ def test_r1_form_layout_is_cached_until_the_next_write(data_cache, as_user, revi
     exported = [(row["no"], row["name"]) for row in rows_of(appendix_data(long_form))]
     shown = [row for n in (1, 2, 3) for row in _rows(_page(client, long_form, n))]
     assert shown == exported
+
+
+def test_r7_point_list_measure_counts_follow_a_new_measure_at_once(
+    data_cache, as_user, reviewer, unit_contact, long_form
+):
+    from measures import services as measure_services
+
+    client = as_user(reviewer)
+    url = reverse("risks:point-list")
+    first = client.get(url).context["page_obj"][0]
+    point = RiskPoint.objects.get(pk=first.pk)
+    measure_services.measure_create(point=point, actor=unit_contact, stage="mid", content="新增的中期监控措施")
+    again = client.get(url).context["page_obj"][0]
+    assert again.pk == first.pk and again.measure_count == first.measure_count + 1 == point.measures.count()
