@@ -7,6 +7,7 @@ and measures prefetched, counts come from annotations, never from loops in templ
 import hashlib
 from dataclasses import dataclass, field
 from itertools import groupby
+from operator import attrgetter
 
 from django.core.paginator import Paginator
 from django.db.models import (
@@ -175,7 +176,17 @@ def form_row_order(form: RiskForm) -> list[int]:
     return _order_and_posts(form, _unit_offices(form))[0]
 
 
-class _RowLabels:
+class _Row:
+    """A table row as plain values (a slotted dataclass)."""
+
+    __slots__ = ()
+
+    def content_key(self) -> tuple:
+        """Every value the row shows: the rendered table is cached under a digest of these (``rows_digest``)."""
+        return attrgetter(*self.__slots__)(self)
+
+
+class _RowLabels(_Row):
     """Display labels of a plain-values row (what ``get_FOO_display`` gives a model instance)."""
 
     __slots__ = ()
@@ -195,10 +206,6 @@ class _RowLabels:
     @property
     def scope_label(self) -> str:
         return RiskScope(self.scope).label
-
-    def content_key(self) -> tuple:
-        """Every value the row shows: the rendered table is cached under a digest of these (``rows_digest``)."""
-        return tuple(getattr(self, name) for name in self.__slots__)
 
 
 @dataclass(slots=True)
@@ -460,7 +467,7 @@ QUEUE_ROW_FIELDS = (
 
 
 @dataclass(slots=True)
-class QueueRow:
+class QueueRow(_Row):
     """One form of the reviewer's queue, as plain values."""
 
     pk: int
@@ -475,9 +482,6 @@ class QueueRow:
     meeting_date: object
     confirmer: str
     confirmed_at: object
-
-    def content_key(self) -> tuple:
-        return tuple(getattr(self, name) for name in self.__slots__)
 
 
 def queue_groups(ids: list[int]) -> list[dict]:
