@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from lianzheng.datacache import cached
+from lianzheng.datacache import cached, data_version
 from units.models import Assignment, Office, Post, Unit, User
 from units.rules import is_unit_manager, sees_all_units
 
@@ -277,17 +277,28 @@ def form_rows(form: RiskForm, *, page=1):
     size of the form. A personal form shows the points' common measures plus the holder's own (``personal_form``);
     the unit form shows the common ones only.
 
-    The order of all rows (with the unit's offices and each point's posts) is kept under the data version: every
-    change to points, posts or offices goes through a service, the roster import or the admin, all audited."""
+    The order of all rows (with the unit's offices and each point's posts) and the rows of each page are kept under
+    the data version: every change to points, measures, posts or offices goes through a service, the roster import
+    or the admin, all audited."""
+    version = data_version()
 
     def layout():
         offices = _unit_offices(form)
         return offices, *_order_and_posts(form, offices)
 
-    offices, order, posts = cached("form-layout", layout, key_parts=(form.pk,))
+    offices, order, posts = cached("form-layout", layout, key_parts=(form.pk,), version=version)
     page_obj = Paginator(order, FORM_PAGE_ROWS).get_page(page)
     ids = list(page_obj.object_list)
-    page_obj.object_list = _form_rows_of(form, ids, page_obj.start_index(), posts, offices) if ids else []
+    page_obj.object_list = (
+        cached(
+            "form-rows",
+            lambda: _form_rows_of(form, ids, page_obj.start_index(), posts, offices),
+            key_parts=(form.pk, page_obj.number),
+            version=version,
+        )
+        if ids
+        else []
+    )
     return page_obj
 
 

@@ -304,3 +304,15 @@ def test_r7_point_list_measure_counts_follow_a_new_measure_at_once(
     measure_services.measure_create(point=point, actor=unit_contact, stage="mid", content="新增的中期监控措施")
     again = client.get(url).context["page_obj"][0]
     assert again.pk == first.pk and again.measure_count == first.measure_count + 1 == point.measures.count()
+
+
+def test_r7_a_new_measure_shows_on_the_cached_form_page_at_once(data_cache, as_user, reviewer, unit_contact, long_form):
+    from measures import services as measure_services
+
+    client = as_user(reviewer)
+    first = _page(client, long_form).context["rows"][0]
+    point = RiskPoint.objects.get(pk=first.pk)
+    measure_services.measure_create(point=point, actor=unit_contact, stage="post", content="新增的后期处置措施")
+    again = _page(client, long_form)
+    assert again.context["rows"][0].stage_post == [*first.stage_post, "新增的后期处置措施"]
+    assert "新增的后期处置措施" in again.content.decode()
