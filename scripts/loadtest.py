@@ -245,13 +245,28 @@ def summarise(run: Run, wall: float) -> dict:
     }
 
 
+REDIS_URL = "redis://127.0.0.1:6379/9"
+
+
+def flush_redis() -> bool:
+    """Empty the load test's Redis database; False when no Redis answers on 127.0.0.1:6379."""
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).flushdb()
+    except Exception:
+        return False
+    return True
+
+
 def report(result: dict, args, info: dict) -> str:
     lines = [
         "## Load",
         "",
         f"`make loadtest` (`scripts/loadtest.py`), {info['date']}: gunicorn ({args.workers} sync workers) + "
         f"PostgreSQL {info['pg']} on this machine, `DJANGO_DEBUG=0`, static files by WhiteNoise after "
-        f"`collectstatic`. Synthetic campus of {args.posts:,} posts ({info['points']:,} risk points). "
+        f"`collectstatic`, cache: {result.get('cache', '')}. Synthetic campus of {args.posts:,} posts "
+        f"({info['points']:,} risk points). "
         f"{args.users} users logged in through the login form ({len(ROLES)} benchmark accounts: reviewer, school "
         f"leader, unit contact, unit leader, staff; {args.users // len(ROLES)} sessions each), each browsing in its "
         f"own thread with {args.think.replace(',', '–')} s think time: dashboard, risk-point list with filters and "
@@ -345,7 +360,15 @@ def main(argv=None):
             data = sample_urls(dbname)
             points = pg("SELECT count(*) FROM risks_riskpoint", dbname, fetch=True)[0][0]
             port = free_port()
-            print(f"gunicorn on {HOST}:{port} with {args.workers} workers …", flush=True)
+            # As in production, the workers share one cache (Redis) when there is one to share.
+            server_env = dict(env)
+            cache_label = "each worker's own memory (no Redis on 127.0.0.1:6379)"
+            if flush_redis():
+                server_env["REDIS_URL"] = REDIS_URL
+                cache_label = (
+                    f"Redis on 127.0.0.1:6379 (database {REDIS_URL.rsplit('/', 1)[-1]}, emptied before and after)"
+                )
+            print(f"gunicorn on {HOST}:{port} with {args.workers} workers, cache: {cache_label} …", flush=True)
             with open(log_path, "wb") as log:
                 gunicorn = subprocess.Popen(
                     [
@@ -359,7 +382,7 @@ def main(argv=None):
                         "60",
                     ],
                     cwd=ROOT,
-                    env=env,
+                    env=server_env,
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     start_new_session=True,
@@ -390,8 +413,10 @@ def main(argv=None):
             wall = time.perf_counter() - started
             result = summarise(run, wall)
             result["login_s"] = login_s
+            result["cache"] = cache_label
             pg_version = pg("SHOW server_version", fetch=True)[0][0].split()[0]
         finally:
+            flush_redis()
             if gunicorn is not None and gunicorn.poll() is None:
                 os.killpg(gunicorn.pid, signal.SIGTERM)
                 try:
