@@ -187,8 +187,24 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
+
+def _test_cache_url(url: str) -> str:
+    """Under pytest, each test process caches in a Redis database of its own, after the broker's: tests empty the
+    cache (FLUSHDB) and assert on what it keeps, which must touch neither the queued tasks nor another process."""
+    parts = urlsplit(url)
+    broker_db = int(parts.path.strip("/") or 0)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw-1")[2:]
+    offset = int(worker) + 2 if worker.isdigit() else 1
+    return parts._replace(path=f"/{(broker_db + offset) % 16}").geturl()
+
+
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _test_cache_url(REDIS_URL) if TESTING else REDIS_URL,
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
