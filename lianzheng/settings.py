@@ -117,7 +117,8 @@ DATABASES = {
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         # Persistent connections (checked before reuse): a new PostgreSQL connection per request, with its cold
         # catalogue caches, cost more than many a page's own queries (docs/benchmarks.md).
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+        # (Not under pytest: a thread's kept connection would stop the test database from being dropped.)
+        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "0" if TESTING else "60")),
         conn_health_checks=True,
     )
 }
