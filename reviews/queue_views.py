@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lianzheng.datacache import cached
 from risks import rules, selectors, services
 from units.models import Unit
 from units.selectors import current_campaign
@@ -20,19 +19,8 @@ def queue(request):
     if not rules.can_review(request.user):
         raise PermissionDenied
     campaign = current_campaign(session=request.session)
-    # A page of forms at a time: on a large campus the queue holds thousands in 查找风险点, and one page of all of
-    # them grew with the campus (a megabyte of HTML at 20,000 posts).
-    # The queue's order (units, then each unit's form and its posts in their order) is read in full once per data
-    # version: ordering a campus's confirmed forms on every view grew with the campus. The rows are read fresh.
-    order = (
-        cached(
-            "review-queue",
-            lambda: list(selectors.review_queue_forms(request.user, campaign=campaign).values_list("pk", flat=True)),
-            key_parts=(campaign.pk, request.user.pk),
-        )
-        if campaign
-        else []
-    )
+    # A page of forms at a time: on a large campus the queue holds thousands of forms.
+    order = selectors.review_queue_order(request.user, campaign=campaign) if campaign else []
     page = Paginator(order, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     groups = selectors.queue_groups(list(page.object_list))
     return render(
