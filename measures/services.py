@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lianzheng import workflow
 from lianzheng.audit import record
 from lianzheng.notifications import notify
 from lianzheng.uploads import check_upload
@@ -46,15 +47,8 @@ from .rules import (
 COMMENT_MAX_CHARS = 1000
 
 
-def _stale():
-    return ValidationError(
-        _("该记录已被他人修改，请刷新页面后重试。(This record was changed by someone else; reload and retry.)")
-    )
-
-
 def _check_version(obj, version):
-    if version is None or int(version) != obj.version:
-        raise _stale()
+    workflow.check_version(obj, version)
 
 
 # --- evidence files -----------------------------------------------------------------------------------
@@ -293,13 +287,9 @@ def _event(rules_doc, *, actor, action, from_state="", to_state="", comment=""):
 
 
 def _lock_rules(rules_doc, version) -> ImplementationRules:
-    locked = (
-        ImplementationRules.objects.select_for_update(of=("self",))
-        .select_related("unit", "campaign")
-        .get(pk=rules_doc.pk)
+    return workflow.locked_for_edit(
+        ImplementationRules.objects.select_related("unit", "campaign"), rules_doc.pk, version=version
     )
-    _check_version(locked, version)
-    return locked
 
 
 def _require_state(rules_doc, action):

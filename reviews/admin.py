@@ -1,10 +1,13 @@
-"""Admin for supervision. States move only through the services (admin actions call them); the query-code hash is
+"""Admin for supervision and the schedule: read-only, every row here is owned by a workflow (reviews.services,
+reviews.schedule_services); states move only through admin actions that call the services. The query-code hash is
 never shown, and neither is a complaint's reporter: that is for the discipline office's reviewers in the app alone."""
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from lianzheng.admin_base import CommentActionForm, WorkflowReadOnlyAdmin, WorkflowReadOnlyInline, run_service_action
+
+from . import schedule_services as services_schedule
 from . import services
 from .models import (
     Assessment,
@@ -18,23 +21,13 @@ from .models import (
 )
 from .models_schedule import Deliverable, Inspection, Reminder, SelfInspection, Submission
 
-
-class ReadOnlyStateAdmin(admin.ModelAdmin):
-    """Rows are created and moved by the services; the admin is for looking up and correcting free text."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+ReadOnlyStateAdmin = WorkflowReadOnlyAdmin
 
 
-class ComplaintAttachmentInline(admin.TabularInline):
+class ComplaintAttachmentInline(WorkflowReadOnlyInline):
     model = ComplaintAttachment
     fields = ["original_name", "content_type", "size", "uploaded_at"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
 
 
 @admin.register(Complaint)
@@ -66,16 +59,15 @@ class ComplaintAdmin(ReadOnlyStateAdmin):
 
     @admin.action(description=_("开始初核"))
     def start_checking(self, request, queryset):
-        moved = 0
-        for complaint in queryset:
-            try:
-                services.complaint_transition(complaint=complaint, actor=request.user, action="check")
-                moved += 1
-            except (ValidationError, PermissionDenied) as exc:
-                self.message_user(
-                    request, f"{complaint}: {' '.join(getattr(exc, 'messages', [str(exc)]))}", messages.WARNING
-                )
-        self.message_user(request, _("已开始初核 %(n)s 件。") % {"n": moved})
+        run_service_action(
+            self,
+            request,
+            queryset,
+            lambda complaint: services.complaint_transition(
+                complaint=complaint, actor=request.user, action="check", version=complaint.version
+            ),
+            done_message=_("已开始初核 %(n)s 件。"),
+        )
 
 
 @admin.register(YellowCard)
@@ -85,12 +77,10 @@ class YellowCardAdmin(ReadOnlyStateAdmin):
     readonly_fields = ["post", "year", "state", "complaints", "proposed_at", "issued_by", "lifted_by", "version"]
 
 
-class SupervisionReportInline(admin.TabularInline):
+class SupervisionReportInline(WorkflowReadOnlyInline):
     model = SupervisionReport
     fields = ["period", "content", "author", "created_at"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
 
 
 @admin.register(KeySupervision)
@@ -141,33 +131,64 @@ class AssessmentAdmin(ReadOnlyStateAdmin):
 
 # --- Schedule: deliverables, submissions, inspections, reminders ------------------------------------------
 @admin.register(Deliverable)
-class DeliverableAdmin(admin.ModelAdmin):
+class DeliverableAdmin(WorkflowReadOnlyAdmin):
     list_display = ("name", "phase", "kind", "due_date", "required")
     list_filter = ("kind", "phase__campaign")
     search_fields = ("name",)
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(WorkflowReadOnlyAdmin):
     list_display = ("unit", "deliverable", "state", "submitted_at", "reviewed_at")
     list_filter = ("state", "deliverable__phase__campaign")
     search_fields = ("unit__name", "deliverable__name")
-    raw_id_fields = ("unit", "deliverable")
+    action_form = CommentActionForm
+    actions = ["accept_submissions", "return_submissions"]
+
+    @admin.action(description=_("接收所选已报送材料"))
+    def accept_submissions(self, request, queryset):
+        run_service_action(
+            self,
+            request,
+            queryset,
+            lambda submission: services_schedule.submission_accept(
+                actor=request.user,
+                submission=submission,
+                version=submission.version,
+                comment=request.POST.get("comment", ""),
+            ),
+            done_message=_("已接收 %(n)s 份材料。"),
+        )
+
+    @admin.action(description=_("退回所选已报送材料（在“意见”中填写退回意见）"))
+    def return_submissions(self, request, queryset):
+        run_service_action(
+            self,
+            request,
+            queryset,
+            lambda submission: services_schedule.submission_return(
+                actor=request.user,
+                submission=submission,
+                version=submission.version,
+                comment=request.POST.get("comment", ""),
+            ),
+            done_message=_("已退回 %(n)s 份材料。"),
+        )
 
 
 @admin.register(SelfInspection)
-class SelfInspectionAdmin(admin.ModelAdmin):
+class SelfInspectionAdmin(WorkflowReadOnlyAdmin):
     list_display = ("unit", "phase")
     list_filter = ("phase__campaign",)
 
 
 @admin.register(Inspection)
-class InspectionAdmin(admin.ModelAdmin):
+class InspectionAdmin(WorkflowReadOnlyAdmin):
     list_display = ("unit", "phase", "score")
     list_filter = ("phase__campaign",)
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(WorkflowReadOnlyAdmin):
     list_display = ("unit", "deliverable", "recipient", "kind", "on_date")
     list_filter = ("kind", "on_date")

@@ -136,6 +136,7 @@ def _seed_complaint(item: dict, reviewer: User) -> tuple[Complaint, bool]:
             complaint=complaint,
             actor=reviewer,
             action=step,
+            version=complaint.version,
             findings=item.get("findings") if step in ("verify", "unfound") else None,
             disposition=item.get("disposition") if step == "close" else None,
             public_reply=item.get("reply") if step == "close" else None,
@@ -153,6 +154,7 @@ def _seed_yellow_card(reviewer: User, stdout) -> None:
         card = services.yellow_card_issue(
             card=card,
             actor=reviewer,
+            version=card.version,
             document_no=YELLOW_CARD_DOCUMENT_NO,
             issued_on=datetime.date(2011, 10, 10),
             supervision_end=datetime.date(2012, 10, 9),
@@ -197,6 +199,7 @@ def _seed_assessments(reviewer: User) -> None:
         # demo-data.md §6 民主测评: issued 60, returned 58, valid 56 (好32 较好14 一般8 差2), 2 invalid.
         services.assessment_save(
             actor=reviewer,
+            version=None,
             unit=houqin,
             year=2011,
             raw_score=92,
@@ -213,6 +216,7 @@ def _seed_assessments(reviewer: User) -> None:
         # 26/40 = 65% is below the 70% threshold: the system proposes a 谈话提醒 (R11).
         services.assessment_save(
             actor=reviewer,
+            version=None,
             unit=zhaojiu,
             year=2011,
             raw_score=84,

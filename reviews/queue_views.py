@@ -36,12 +36,27 @@ def queue(request):
     )
 
 
+def _shown_versions(raw: str) -> dict[int, int]:
+    """``"12:3,15:1"`` (form id:version, as the queue page showed them) → {12: 3, 15: 1}."""
+    versions = {}
+    for pair in raw.split(","):
+        pk, sep, version = pair.partition(":")
+        if not sep:
+            continue
+        try:
+            versions[int(pk)] = int(version)
+        except ValueError:
+            raise services.StaleEdit() from None
+    return versions
+
+
 @require_POST
 def approve_unit(request, code):
     unit = get_object_or_404(Unit, code=code)
     campaign = current_campaign(session=request.session)
     try:
-        approved = services.form_approve_unit_batch(unit=unit, campaign=campaign, actor=request.user)
+        versions = _shown_versions(request.POST.get("versions", ""))
+        approved = services.form_approve_unit_batch(unit=unit, campaign=campaign, actor=request.user, versions=versions)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -8,6 +8,7 @@ compared (stale edits refused) → audit event → notifications to the next act
 import datetime
 import os
 from decimal import Decimal
+from types import SimpleNamespace
 
 import rules
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lianzheng import workflow
 from lianzheng.audit import record
 from lianzheng.notifications import notify
 from lianzheng.uploads import check_upload
@@ -89,11 +91,9 @@ def _require(perm: str, actor, obj=None) -> None:
         raise PermissionDenied(_("您没有权限进行此操作。"))
 
 
-def _check_version(current: int, expected) -> None:
-    if expected is None or int(expected) != current:
-        raise ValidationError(
-            _("该记录已被他人修改，请刷新页面后再操作。(The record was changed by someone else; reload and try again.)")
-        )
+def _check_version(current: int, version) -> None:
+    """The shared check (lianzheng.workflow) against a version number: 0 stands for "no row yet"."""
+    workflow.check_version(SimpleNamespace(version=current), version)
 
 
 @transaction.atomic
@@ -235,7 +235,7 @@ def _event(submission, actor, action, from_state, comment="", file_name=""):
 def _locked_submission(unit: Unit, deliverable: Deliverable) -> Submission:
     submission = Submission.objects.select_for_update(of=("self",)).filter(unit=unit, deliverable=deliverable).first()
     if submission is None:
-        # version 0 stands for "no row yet": the page that showed a missing deliverable posts expected_version=0.
+        # version 0 stands for "no row yet": the page that showed a missing deliverable posts version=0.
         submission = Submission(unit=unit, deliverable=deliverable, state=SubmissionState.MISSING, version=0)
     return submission
 
@@ -265,7 +265,7 @@ def _check_prerequisites(*, unit: Unit, deliverable: Deliverable, upload) -> Non
 
 @transaction.atomic
 def submission_submit(
-    *, actor, unit: Unit, deliverable: Deliverable, expected_version, upload=None, note: str = ""
+    *, actor, unit: Unit, deliverable: Deliverable, version, upload=None, note: str = ""
 ) -> Submission:
     """Hand in (or hand in again) a deliverable for the unit; the reviewers are notified."""
     _require("reviews.submit_deliverable", actor, unit)
@@ -274,7 +274,7 @@ def submission_submit(
     if deliverable.is_derived:
         raise ValidationError(_("此项材料随防控表或实施细则的流程自动报送，请在相应页面办理。"))
     submission = _locked_submission(unit, deliverable)
-    _check_version(submission.version, expected_version)
+    _check_version(submission.version, version)
     if submission.state not in SUBMIT_FROM:
         raise ValidationError(_("该材料已审核通过，不能再修改。"))
     if upload is not None and not deliverable.takes_file:
@@ -312,12 +312,12 @@ def submission_submit(
     return submission
 
 
-def _review(*, actor, submission: Submission, expected_version, to_state: str, comment: str) -> Submission:
+def _review(*, actor, submission: Submission, version, to_state: str, comment: str) -> Submission:
     _require("reviews.review_submission", actor, submission)
     submission = (
         Submission.objects.select_for_update(of=("self",)).select_related("unit", "deliverable").get(pk=submission.pk)
     )
-    _check_version(submission.version, expected_version)
+    _check_version(submission.version, version)
     if submission.state not in REVIEW_FROM:
         raise ValidationError(_("只有已提交的材料可以审核。"))
     from_state = submission.state
@@ -342,24 +342,24 @@ def _review(*, actor, submission: Submission, expected_version, to_state: str, c
 
 
 @transaction.atomic
-def submission_accept(*, actor, submission: Submission, expected_version, comment: str = "") -> Submission:
+def submission_accept(*, actor, submission: Submission, version, comment: str = "") -> Submission:
     return _review(
         actor=actor,
         submission=submission,
-        expected_version=expected_version,
+        version=version,
         to_state=SubmissionState.ACCEPTED,
         comment=comment.strip(),
     )
 
 
 @transaction.atomic
-def submission_return(*, actor, submission: Submission, expected_version, comment: str) -> Submission:
+def submission_return(*, actor, submission: Submission, version, comment: str) -> Submission:
     if not (comment or "").strip():
         raise ValidationError(_("退回时必须填写退回意见。(A comment is required to return.)"))
     return _review(
         actor=actor,
         submission=submission,
-        expected_version=expected_version,
+        version=version,
         to_state=SubmissionState.RETURNED,
         comment=comment.strip(),
     )
@@ -368,7 +368,7 @@ def submission_return(*, actor, submission: Submission, expected_version, commen
 # --- self-inspections (R12) and inspections --------------------------------------------------------------------
 @transaction.atomic
 def self_inspection_save(
-    *, actor, unit: Unit, phase: Phase, findings: str, rectification: str, expected_version
+    *, actor, unit: Unit, phase: Phase, findings: str, rectification: str, version
 ) -> SelfInspection:
     """Write (or revise) the unit's self-inspection of a phase and hand in the phase's self-inspection deliverable."""
     _require("reviews.submit_self_inspection", actor, unit)
@@ -377,7 +377,7 @@ def self_inspection_save(
     if not (findings or "").strip():
         raise ValidationError(_("请填写自查发现的问题(没有问题也请写明“未发现问题”)。"))
     existing = SelfInspection.objects.select_for_update(of=("self",)).filter(unit=unit, phase=phase).first()
-    _check_version(existing.version if existing else 0, expected_version)
+    _check_version(existing.version if existing else 0, version)
     deliverables = list(
         Deliverable.objects.filter(phase=phase, kind=DeliverableKind.SELF_INSPECTION).select_related("phase")
     )
@@ -414,9 +414,7 @@ def self_inspection_save(
 
 
 @transaction.atomic
-def inspection_save(
-    *, actor, unit: Unit, phase: Phase, findings: str, score: Decimal | None, expected_version
-) -> Inspection:
+def inspection_save(*, actor, unit: Unit, phase: Phase, findings: str, score: Decimal | None, version) -> Inspection:
     """The office's inspection record of a unit for a phase (阶段性检查): findings and a score out of 100."""
     _require("reviews.record_inspection", actor, unit)
     if not (findings or "").strip():
@@ -424,7 +422,7 @@ def inspection_save(
     if score is not None and not (Decimal(0) <= Decimal(score) <= Decimal(100)):
         raise ValidationError(_("得分必须在 0 到 100 之间。"))
     existing = Inspection.objects.select_for_update(of=("self",)).filter(unit=unit, phase=phase).first()
-    _check_version(existing.version if existing else 0, expected_version)
+    _check_version(existing.version if existing else 0, version)
     if existing is None:
         inspection = Inspection.objects.create(
             unit=unit, phase=phase, findings=findings.strip(), score=score, inspected_by=actor

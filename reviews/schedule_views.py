@@ -118,7 +118,7 @@ def submission_submit(request, code, pk):
                 actor=request.user,
                 unit=unit,
                 deliverable=deliverable,
-                expected_version=form.cleaned_data["version"],
+                version=form.cleaned_data["version"],
                 upload=form.cleaned_data.get("file"),
                 note=form.cleaned_data.get("note", ""),
             )
@@ -145,7 +145,7 @@ def submission_review(request, code, pk):
             service(
                 actor=request.user,
                 submission=status.submission,
-                expected_version=data["version"],
+                version=data["version"],
                 comment=data.get("comment", ""),
             )
         except ValidationError as exc:
@@ -222,7 +222,7 @@ def self_inspection_edit(request, code, phase_pk):
                 phase=phase,
                 findings=form.cleaned_data["findings"],
                 rectification=form.cleaned_data["rectification"],
-                expected_version=form.cleaned_data["version"],
+                version=form.cleaned_data["version"],
             )
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
@@ -254,7 +254,7 @@ def inspection_edit(request, code, phase_pk):
                 phase=phase,
                 findings=form.cleaned_data["findings"],
                 score=form.cleaned_data["score"],
-                expected_version=form.cleaned_data["version"],
+                version=form.cleaned_data["version"],
             )
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from lianzheng import workflow
 from lianzheng.audit import record
 from lianzheng.notifications import notify
 from lianzheng.uploads import check_upload
@@ -80,10 +81,7 @@ def _require(perm: str, actor, obj=None) -> None:
 
 
 def _check_version(obj, version) -> None:
-    if version is not None and int(version) != obj.version:
-        raise ValidationError(
-            _("该记录已被他人修改，请刷新页面后重试。(This record was changed by someone else; reload and retry.)")
-        )
+    workflow.check_version(obj, version)
 
 
 def _bump(obj, fields: list[str]) -> None:
@@ -258,7 +256,7 @@ def complaint_transition(
     complaint: Complaint,
     actor,
     action: str,
-    version=None,
+    version: int,
     findings: str | None = None,
     disposition: str | None = None,
     public_reply: str | None = None,
@@ -347,7 +345,7 @@ def yellow_card_propose_if_due(*, post: Post | None, year: int) -> YellowCard | 
 
 @transaction.atomic
 def yellow_card_issue(
-    *, card: YellowCard, actor, document_no: str, issued_on=None, plan: str = "", supervision_end=None, version=None
+    *, card: YellowCard, actor, document_no: str, issued_on=None, plan: str = "", supervision_end=None, version: int
 ) -> YellowCard:
     """Issue a proposed yellow card with its document number; open key supervision of the post's head."""
     card = (
@@ -392,7 +390,7 @@ def yellow_card_issue(
 
 
 @transaction.atomic
-def yellow_card_lift(*, card: YellowCard, actor, reason: str, lifted_on=None, version=None) -> YellowCard:
+def yellow_card_lift(*, card: YellowCard, actor, reason: str, lifted_on=None, version: int) -> YellowCard:
     """Record that the card was lifted after rectification. It still counts for R10 in its year: it was received."""
     card = YellowCard.objects.select_for_update(of=("self",)).select_related("post__unit").get(pk=card.pk)
     _require("reviews.lift_yellow_card", actor, card)
@@ -436,7 +434,7 @@ def supervision_add_report(*, supervision: KeySupervision, actor, period: str, c
 
 
 @transaction.atomic
-def supervision_end(*, supervision: KeySupervision, actor, note: str, end=None, version=None) -> KeySupervision:
+def supervision_end(*, supervision: KeySupervision, actor, note: str, end=None, version: int) -> KeySupervision:
     supervision = (
         KeySupervision.objects.select_for_update(of=("self",)).select_related("head_post__unit").get(pk=supervision.pk)
     )
@@ -548,7 +546,7 @@ def warning_create(
 
 
 @transaction.atomic
-def warning_issue(*, warning: Warning, actor, reason: str | None = None, issued_on=None, version=None) -> Warning:
+def warning_issue(*, warning: Warning, actor, reason: str | None = None, issued_on=None, version: int) -> Warning:
     """Adopt a system proposal (R11): it becomes an issued warning."""
     warning = (
         Warning.objects.select_for_update(of=("self",)).select_related("unit", "person", "post").get(pk=warning.pk)
@@ -567,7 +565,7 @@ def warning_issue(*, warning: Warning, actor, reason: str | None = None, issued_
 
 
 @transaction.atomic
-def warning_dismiss(*, warning: Warning, actor, reason: str, version=None) -> Warning:
+def warning_dismiss(*, warning: Warning, actor, reason: str, version: int) -> Warning:
     warning = Warning.objects.select_for_update(of=("self",)).get(pk=warning.pk)
     _require("reviews.dismiss_warning", actor, warning)
     _check_version(warning, version)
@@ -582,7 +580,7 @@ def warning_dismiss(*, warning: Warning, actor, reason: str, version=None) -> Wa
 
 
 @transaction.atomic
-def warning_answer(*, warning: Warning, actor, response: str, version=None) -> Warning:
+def warning_answer(*, warning: Warning, actor, response: str, version: int) -> Warning:
     """The person warned (or the unit leader for a post or unit) acknowledges it or reports the rectification."""
     warning = Warning.objects.select_for_update(of=("self",)).select_related("unit").get(pk=warning.pk)
     _require("reviews.answer_warning", actor, warning)
@@ -788,7 +786,7 @@ def assessment_save(
     ballots_invalid: int = 0,
     ballots_issued: int | None = None,
     score_basis: str = "",
-    version=None,
+    version: int | None,
 ) -> Assessment:
     """Enter or correct a unit's assessment for a year; grades it (bands, R10 cap) and applies R11."""
     _require("reviews.edit_assessment", actor)
@@ -803,6 +801,9 @@ def assessment_save(
     assessment = Assessment.objects.select_for_update(of=("self",)).filter(unit=unit, year=year).first()
     creating = assessment is None
     if creating:
+        # None (or 0) stands for "the page showed no assessment yet"; one entered meanwhile makes it stale.
+        if version not in (None, 0):
+            raise workflow.StaleEdit()
         assessment = Assessment(unit=unit, year=year, entered_by=actor)
     else:
         _check_version(assessment, version)

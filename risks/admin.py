@@ -1,91 +1,101 @@
-"""Admin for risk identification. Reading and correcting master data here; every state change of a form goes
-through the services (the admin actions call them too), so the workflow, audit and notifications hold."""
+"""Admin for risk identification: read-only. Forms, points, the power inventory, meetings and snapshots are owned by
+the workflow (risks.services): the admin changes them only through actions that call the services, so the freeze,
+the transition rules, the version check, the audit chain and the notifications hold."""
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+
+from lianzheng.admin_base import (
+    CommentActionForm,
+    WorkflowReadOnlyAdmin,
+    WorkflowReadOnlyInline,
+    run_service_action,
+)
 
 from . import services
 from .models import FormEvent, FormSnapshot, FormState, PowerItem, RiskForm, RiskPoint, SpecialMeeting
 
 
 @admin.register(PowerItem)
-class PowerItemAdmin(admin.ModelAdmin):
+class PowerItemAdmin(WorkflowReadOnlyAdmin):
     list_display = ["name", "unit", "kind", "sort_order"]
     list_filter = ["unit", "kind"]
     search_fields = ["name", "basis"]
-    filter_horizontal = ["posts"]
 
 
 @admin.register(RiskPoint)
-class RiskPointAdmin(admin.ModelAdmin):
+class RiskPointAdmin(WorkflowReadOnlyAdmin):
     list_display = ["name", "unit", "campaign", "scope", "category", "level", "code"]
     list_filter = ["campaign", "unit", "scope", "category", "level"]
     search_fields = ["name", "manifestation", "code"]
     list_select_related = ["unit", "campaign"]
-    filter_horizontal = ["posts"]
-    readonly_fields = ["scope", "version", "created_at", "updated_at"]
 
 
 @admin.register(SpecialMeeting)
-class SpecialMeetingAdmin(admin.ModelAdmin):
+class SpecialMeetingAdmin(WorkflowReadOnlyAdmin):
     list_display = ["unit", "campaign", "date", "recorded_by"]
     list_filter = ["campaign", "unit"]
-    readonly_fields = ["recorded_by", "created_at"]
 
 
-class FormEventInline(admin.TabularInline):
+class FormEventInline(WorkflowReadOnlyInline):
     model = FormEvent
-    extra = 0
-    can_delete = False
     readonly_fields = ["at", "actor", "action", "from_state", "to_state", "comment"]
 
-    def has_add_permission(self, request, obj=None):
-        return False
+
+def _comment(request) -> str:
+    return request.POST.get("comment", "")
 
 
+# The admin acts on the version it reads when the action runs: the action's confirmation is the admin's look at
+# the row, and the service still locks it, checks that version and the allowed source state.
 @admin.action(description=_("审核通过所选的已确认防控表"))
 def approve_forms(modeladmin, request, queryset):
-    done = 0
-    for form in queryset.filter(state=FormState.CONFIRMED):
-        try:
-            services.form_approve(form=form, actor=request.user)
-            done += 1
-        except (ValidationError, PermissionDenied) as error:
-            modeladmin.message_user(
-                request, f"{form}: {' '.join(getattr(error, 'messages', [str(error)]))}", messages.ERROR
-            )
-    modeladmin.message_user(request, _("已审核通过 %(n)s 份防控表。") % {"n": done}, messages.SUCCESS)
+    run_service_action(
+        modeladmin,
+        request,
+        queryset.filter(state=FormState.CONFIRMED),
+        lambda form: services.form_approve(form=form, actor=request.user, version=form.version),
+        done_message=_("已审核通过 %(n)s 份防控表。"),
+    )
+
+
+@admin.action(description=_("退回所选防控表（在“意见”中填写退回意见）"))
+def return_forms(modeladmin, request, queryset):
+    run_service_action(
+        modeladmin,
+        request,
+        queryset,
+        lambda form: services.form_return(
+            form=form, actor=request.user, comment=_comment(request), version=form.version
+        ),
+        done_message=_("已退回 %(n)s 份防控表。"),
+    )
+
+
+@admin.action(description=_("为所选已审核防控表开始新版本"))
+def reopen_forms(modeladmin, request, queryset):
+    run_service_action(
+        modeladmin,
+        request,
+        queryset,
+        lambda form: services.form_reopen(
+            form=form, actor=request.user, comment=_comment(request), version=form.version
+        ),
+        done_message=_("已为 %(n)s 份防控表开始新版本。"),
+    )
 
 
 @admin.register(RiskForm)
-class RiskFormAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "campaign", "kind", "state", "revision", "updated_at"]
+class RiskFormAdmin(WorkflowReadOnlyAdmin):
+    list_display = ["__str__", "campaign", "kind", "state", "revision", "version", "updated_at"]
     list_filter = ["campaign", "kind", "state", "unit"]
     list_select_related = ["unit", "post", "campaign"]
-    actions = [approve_forms]
+    action_form = CommentActionForm
+    actions = [approve_forms, return_forms, reopen_forms]
     inlines = [FormEventInline]
-    # The state and its stamps only move through the services.
-    readonly_fields = [
-        "kind", "campaign", "unit", "post", "state", "meeting", "filled_by", "confirmation_text", "confirmed_by",
-        "confirmed_at", "submitted_at", "approved_by", "approved_at", "pledge_accepted_at", "revision", "version",
-    ]  # fmt: skip
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(FormSnapshot)
-class FormSnapshotAdmin(admin.ModelAdmin):
+class FormSnapshotAdmin(WorkflowReadOnlyAdmin):
     list_display = ["form", "revision", "approved_at", "approved_by"]
     list_select_related = ["form__unit", "form__post", "approved_by"]
-    readonly_fields = ["form", "revision", "approved_at", "approved_by", "content", "pdf_sha256"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

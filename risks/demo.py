@@ -159,21 +159,32 @@ def _drive(form, target: str, *, filler, leader, reviewer, meeting=None, comment
     if target == "draft" or not _fresh(form):
         return
     pledge = form.kind == FormKind.PERSONAL
-    services.form_submit(form=form, actor=filler, pledge=pledge)
+    services.form_submit(form=form, version=form.version, actor=filler, pledge=pledge)
     if target == "submitted":
         return
     if target == "returned" and not meeting:
         services.form_return(
-            form=form, actor=leader, comment=comment or "风险表现形式写得过于笼统，请结合岗位实际补充。"
+            form=form,
+            version=form.version,
+            actor=leader,
+            comment=comment or "风险表现形式写得过于笼统，请结合岗位实际补充。",
         )
         return
-    services.form_confirm(form=form, actor=leader, meeting=meeting, confirmation_text="经单位领导班子研究，同意上报。")
+    services.form_confirm(
+        form=form,
+        version=form.version,
+        actor=leader,
+        meeting=meeting,
+        confirmation_text="经单位领导班子研究，同意上报。",
+    )
     if target == "confirmed":
         return
     if target == "returned":
-        services.form_return(form=form, actor=reviewer, comment=comment or "请补充中期监控措施后重新报送。")
+        services.form_return(
+            form=form, version=form.version, actor=reviewer, comment=comment or "请补充中期监控措施后重新报送。"
+        )
         return
-    services.form_approve(form=form, actor=reviewer)
+    services.form_approve(form=form, version=form.version, actor=reviewer)
 
 
 @transaction.atomic

@@ -26,8 +26,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lianzheng import audit
+from lianzheng import audit, workflow
 from lianzheng.notifications import notify
+from lianzheng.workflow import StaleEdit
 from units.models import Assignment, Campaign, Post, Role, Unit, User
 
 from . import rules, selectors
@@ -48,19 +49,10 @@ from .models import (
     SpecialMeeting,
 )
 
-STALE_MESSAGE = gettext_lazy("该记录已被他人修改，您的修改没有保存，请刷新后再改。")
-
 
 def personal_pledge() -> str:
     """The pledge paragraph of 附表2: the text admins edit, exactly as the exports print it."""
     return pledge_text()
-
-
-class StaleEdit(ValidationError):
-    """Someone else saved the row first; nothing was written."""
-
-    def __init__(self):
-        super().__init__(STALE_MESSAGE, code="stale")
 
 
 # --- the workflow table ------------------------------------------------------------------------------------
@@ -101,33 +93,35 @@ def _lock_form(form) -> RiskForm:
     return RiskForm.objects.select_for_update(of=("self",)).select_related("unit", "campaign", "post").get(pk=form.pk)
 
 
-def _move(*, form, actor, action, comment="", expected_version=None, apply=None) -> RiskForm:
-    """Lock, check state then permission, change, log. Returns the locked, updated form."""
+def _move(*, form, actor, action, version, comment="", apply=None) -> RiskForm:
+    """One form transition through the one write path (lianzheng.workflow): lock, version, state, permission,
+    change, timeline and audit. Returns the locked, updated form."""
     spec = TRANSITIONS[action]
-    locked = _lock_form(form)
-    if expected_version is not None and locked.version != expected_version:
-        raise StaleEdit()
-    if locked.state not in spec.sources:
-        raise ValidationError(
-            _("该防控表当前状态为“%(state)s”，不能%(action)s。")
-            % {"state": locked.get_state_display(), "action": spec.label}
+
+    def allowed(locked):
+        if not spec.predicate(actor, locked):
+            raise PermissionDenied(_("您无权%(action)s这份防控表。") % {"action": spec.label})
+
+    def event(locked, from_state, to_state):
+        FormEvent.objects.create(
+            form=locked, actor=actor, action=action, from_state=from_state, to_state=to_state, comment=comment
         )
-    if not spec.predicate(actor, locked):
-        raise PermissionDenied(_("您无权%(action)s这份防控表。") % {"action": spec.label})
-    from_state = locked.state
-    if apply is not None:
-        apply(locked)
-    locked.state = spec.target
-    locked.version += 1
-    locked.save()
-    FormEvent.objects.create(
-        form=locked, actor=actor, action=action, from_state=from_state, to_state=spec.target, comment=comment
-    )
-    audit.record(
+
+    locked = workflow.transition(
+        RiskForm.objects.select_related("unit", "campaign", "post"),
+        form.pk,
+        version=version,
         actor=actor,
-        action=f"riskform.{action}",
-        obj=locked,
-        summary={"from": from_state, "to": spec.target, "revision": locked.revision, "comment": comment},
+        action=action,
+        sources=spec.sources,
+        target=spec.target,
+        audit_action=f"riskform.{action}",
+        apply=apply,
+        allowed=allowed,
+        event=event,
+        state_message=_("该防控表当前状态为“%(state)s”，不能%(action)s。"),
+        state_message_args={"action": spec.label},
+        summary=lambda locked: {"revision": locked.revision, "comment": comment},
     )
     form.state, form.version, form.revision = locked.state, locked.version, locked.revision
     return locked
@@ -177,7 +171,7 @@ def ensure_my_forms(*, campaign: Campaign, user) -> None:
 
 # --- transitions ------------------------------------------------------------------------------------------------
 @transaction.atomic
-def form_submit(*, form: RiskForm, actor, pledge: bool = False, expected_version: int | None = None) -> RiskForm:
+def form_submit(*, form: RiskForm, actor, pledge: bool = False, version: int) -> RiskForm:
     """The filler hands the form to the unit leader. A personal form needs the holder's pledge (附表2 footer)."""
 
     def apply(locked):
@@ -190,7 +184,7 @@ def form_submit(*, form: RiskForm, actor, pledge: bool = False, expected_version
         locked.filled_by = actor
         locked.submitted_at = timezone.now()
 
-    form = _move(form=form, actor=actor, action="submit", expected_version=expected_version, apply=apply)
+    form = _move(form=form, actor=actor, action="submit", version=version, apply=apply)
     recipients = [u for u in _unit_people(form.unit_id, [Role.UNIT_LEADER, Role.UNIT_CONTACT]) if u.pk != actor.pk]
     notify(
         recipients=recipients,
@@ -236,7 +230,7 @@ def form_confirm(
     confirmation_text: str,
     meeting: SpecialMeeting | None = None,
     new_meeting: dict | None = None,
-    expected_version: int | None = None,
+    version: int,
 ) -> RiskForm:
     """The unit leader confirms the form after the special meeting (R4): without a meeting of this unit and
     campaign and the leadership's confirmation text the form cannot reach the office.
@@ -267,7 +261,7 @@ def form_confirm(
         actor=actor,
         action="confirm",
         comment=(confirmation_text or "").strip(),
-        expected_version=expected_version,
+        version=version,
         apply=apply,
     )
     notify(
@@ -280,7 +274,7 @@ def form_confirm(
 
 
 @transaction.atomic
-def form_return(*, form: RiskForm, actor, comment: str, expected_version: int | None = None) -> RiskForm:
+def form_return(*, form: RiskForm, actor, comment: str, version: int) -> RiskForm:
     """Send the form back to its filler with a required comment: by the unit leader before confirmation, by
     the office after it."""
     comment = (comment or "").strip()
@@ -291,9 +285,7 @@ def form_return(*, form: RiskForm, actor, comment: str, expected_version: int | 
         locked.confirmed_by = None
         locked.confirmed_at = None
 
-    form = _move(
-        form=form, actor=actor, action="return", comment=comment, expected_version=expected_version, apply=apply
-    )
+    form = _move(form=form, actor=actor, action="return", comment=comment, version=version, apply=apply)
     recipients = [form.filled_by] if form.filled_by_id else []
     if not recipients:
         recipients = selectors.current_holders(form.post_id) or _unit_people(form.unit_id, [Role.UNIT_CONTACT])
@@ -306,14 +298,14 @@ def form_return(*, form: RiskForm, actor, comment: str, expected_version: int | 
     return form
 
 
-def _approve(*, form, actor, expected_version=None) -> RiskForm:
+def _approve(*, form, actor, version) -> RiskForm:
     now = timezone.now()
 
     def apply(locked):
         locked.approved_by = actor
         locked.approved_at = now
 
-    form = _move(form=form, actor=actor, action="approve", expected_version=expected_version, apply=apply)
+    form = _move(form=form, actor=actor, action="approve", version=version, apply=apply)
     form = RiskForm.objects.select_related(
         "unit", "campaign", "post", "post__office", "meeting", "filled_by", "confirmed_by"
     ).get(pk=form.pk)
@@ -338,28 +330,32 @@ def _approve(*, form, actor, expected_version=None) -> RiskForm:
 
 
 @transaction.atomic
-def form_approve(*, form: RiskForm, actor, expected_version: int | None = None) -> RiskForm:
+def form_approve(*, form: RiskForm, actor, version: int) -> RiskForm:
     """The office approves a confirmed form; its content is frozen in a snapshot of this revision."""
-    return _approve(form=form, actor=actor, expected_version=expected_version)
+    return _approve(form=form, actor=actor, version=version)
 
 
 @transaction.atomic
-def form_approve_unit_batch(*, unit: Unit, campaign: Campaign, actor) -> list[RiskForm]:
-    """Approve every confirmed form of a unit in the campaign at once (each one logged and snapshotted)."""
+def form_approve_unit_batch(*, unit: Unit, campaign: Campaign, actor, versions: dict[int, int]) -> list[RiskForm]:
+    """Approve at once the forms of a unit the reviewer's page showed: ``versions`` maps each form's id to the
+    version the page showed. All or nothing: if any of them changed since (returned, re-confirmed, edited), nothing
+    is approved and the reviewer is asked to reload (each approval is logged and snapshotted)."""
     if not rules.acts_as_reviewer(actor):
         raise PermissionDenied(_("只有纪委监察室审核人可以审核防控表。"))
     forms = list(
         RiskForm.objects.select_for_update(of=("self",))
-        .filter(unit=unit, campaign=campaign, state=FormState.CONFIRMED)
+        .filter(unit=unit, campaign=campaign, pk__in=list(versions))
         .order_by("kind", "post__sort_order", "id")
     )
     if not forms:
         raise ValidationError(_("%(unit)s 没有等待审核的防控表。") % {"unit": unit.name})
-    return [_approve(form=form, actor=actor) for form in forms]
+    if len(forms) != len(versions):
+        raise StaleEdit()
+    return [_approve(form=form, actor=actor, version=versions[form.pk]) for form in forms]
 
 
 @transaction.atomic
-def form_reopen(*, form: RiskForm, actor, comment: str = "", expected_version: int | None = None) -> RiskForm:
+def form_reopen(*, form: RiskForm, actor, comment: str = "", version: int) -> RiskForm:
     """Start the next version of an approved form: back to draft as revision + 1 (the approved one stays in
     its snapshot)."""
 
@@ -375,7 +371,7 @@ def form_reopen(*, form: RiskForm, actor, comment: str = "", expected_version: i
         actor=actor,
         action="reopen",
         comment=(comment or "").strip(),
-        expected_version=expected_version,
+        version=version,
         apply=apply,
     )
     notify(
@@ -513,13 +509,12 @@ def risk_point_create(*, form: RiskForm, actor, **data) -> RiskPoint:
 
 
 @transaction.atomic
-def risk_point_update(*, point: RiskPoint, form: RiskForm, actor, expected_version: int, **data) -> RiskPoint:
-    """Change a risk point; refused when someone else saved it since ``expected_version`` was read."""
+def risk_point_update(*, point: RiskPoint, form: RiskForm, actor, version: int, **data) -> RiskPoint:
+    """Change a risk point; refused when someone else saved it since ``version`` was read."""
     locked_form = _lock_editable(form, actor)
     locked = RiskPoint.objects.select_for_update(of=("self",)).get(pk=point.pk)
     _check_point_in_form(locked, locked_form)
-    if locked.version != expected_version:
-        raise StaleEdit()
+    workflow.check_version(locked, version)
     before = _point_summary(locked, list(locked.posts.all()))
     clean = _clean_point(form=locked_form, data=data)
     posts = clean.pop("posts")
@@ -542,14 +537,13 @@ def risk_point_update(*, point: RiskPoint, form: RiskForm, actor, expected_versi
 
 
 @transaction.atomic
-def risk_point_delete(*, point: RiskPoint, form: RiskForm, actor, expected_version: int) -> bool:
+def risk_point_delete(*, point: RiskPoint, form: RiskForm, actor, version: int) -> bool:
     """Remove a point from the form. On a personal form a point shared with other posts is only detached from
     this post (the others still answer for it); returns True when the point itself was deleted."""
     locked_form = _lock_editable(form, actor)
     locked = RiskPoint.objects.select_for_update(of=("self",)).get(pk=point.pk)
     _check_point_in_form(locked, locked_form)
-    if locked.version != expected_version:
-        raise StaleEdit()
+    workflow.check_version(locked, version)
     if locked_form.kind == FormKind.PERSONAL and locked.posts.exclude(pk=locked_form.post_id).exists():
         locked.posts.remove(locked_form.post_id)
         locked.version += 1
@@ -624,12 +618,11 @@ def power_item_create(*, unit: Unit, actor, **data) -> PowerItem:
 
 
 @transaction.atomic
-def power_item_update(*, item: PowerItem, actor, expected_version: int, **data) -> PowerItem:
+def power_item_update(*, item: PowerItem, actor, version: int, **data) -> PowerItem:
     locked = PowerItem.objects.select_for_update(of=("self",)).select_related("unit").get(pk=item.pk)
     if not rules.can_manage_unit_records(actor, locked.unit):
         raise PermissionDenied(_("只有本单位负责人或联络员可以编辑权力清单。"))
-    if locked.version != expected_version:
-        raise StaleEdit()
+    workflow.check_version(locked, version)
     before = _power_summary(locked, list(locked.posts.all()))
     clean = _clean_power_item(unit=locked.unit, data=data)
     posts = clean.pop("posts")
@@ -649,13 +642,12 @@ def power_item_update(*, item: PowerItem, actor, expected_version: int, **data) 
 
 
 @transaction.atomic
-def power_item_delete(*, item: PowerItem, actor, expected_version: int) -> None:
+def power_item_delete(*, item: PowerItem, actor, version: int) -> None:
     """Remove an item; risk points that named it keep its name as their business step."""
     locked = PowerItem.objects.select_for_update(of=("self",)).select_related("unit").get(pk=item.pk)
     if not rules.can_manage_unit_records(actor, locked.unit):
         raise PermissionDenied(_("只有本单位负责人或联络员可以编辑权力清单。"))
-    if locked.version != expected_version:
-        raise StaleEdit()
+    workflow.check_version(locked, version)
     locked.risk_points.filter(business_step="").update(business_step=locked.name[:200])
     audit.record(
         actor=actor, action="poweritem.delete", obj=locked, summary=_power_summary(locked, list(locked.posts.all()))

@@ -201,7 +201,7 @@ def point_edit(request, pk, point_pk):
                 point=point,
                 form=form,
                 actor=request.user,
-                expected_version=point_form.cleaned_data.get("version") or 0,
+                version=point_form.cleaned_data.get("version") or 0,
                 **point_form.service_data(),
             )
         except services.StaleEdit as error:
@@ -236,7 +236,7 @@ def point_delete(request, pk, point_pk):
     version_form.is_valid()
     try:
         services.risk_point_delete(
-            point=point, form=form, actor=request.user, expected_version=version_form.cleaned_data.get("version") or 0
+            point=point, form=form, actor=request.user, version=version_form.cleaned_data.get("version") or 0
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -278,7 +278,7 @@ def form_submit(request, pk):
             form=form,
             actor=request.user,
             pledge=bound.cleaned_data.get("pledge", False),
-            expected_version=bound.cleaned_data.get("version"),
+            version=bound.cleaned_data.get("version"),
         )
     except ValidationError as error:
         return _transition_failed(request, form, error, submit_form=bound, open_panel="submit")
@@ -302,7 +302,7 @@ def form_confirm(request, pk):
             meeting=bound.cleaned_data.get("meeting"),
             new_meeting=bound.new_meeting(),
             confirmation_text=bound.cleaned_data["confirmation_text"],
-            expected_version=bound.cleaned_data.get("version"),
+            version=bound.cleaned_data.get("version"),
         )
     except ValidationError as error:
         return _transition_failed(request, form, error, confirm_form=bound, open_panel="confirm")
@@ -324,7 +324,7 @@ def form_return(request, pk):
             form=form,
             actor=request.user,
             comment=bound.cleaned_data["comment"],
-            expected_version=bound.cleaned_data.get("version"),
+            version=bound.cleaned_data.get("version"),
         )
     except ValidationError as error:
         return _transition_failed(request, form, error, return_form=bound, open_panel="return")
@@ -344,7 +344,7 @@ def form_approve(request, pk):
     bound = VersionForm(request.POST)
     bound.is_valid()
     try:
-        services.form_approve(form=form, actor=request.user, expected_version=bound.cleaned_data.get("version"))
+        services.form_approve(form=form, actor=request.user, version=bound.cleaned_data.get("version"))
     except ValidationError as error:
         return _transition_failed(request, form, error)
     messages.success(request, DONE["approve"])
@@ -361,7 +361,7 @@ def form_reopen(request, pk):
             form=form,
             actor=request.user,
             comment=bound.cleaned_data.get("comment", ""),
-            expected_version=bound.cleaned_data.get("version"),
+            version=bound.cleaned_data.get("version"),
         )
     except ValidationError as error:
         return _transition_failed(request, form, error)
@@ -485,7 +485,7 @@ def power_item_edit(request, code, item_pk):
                 services.power_item_update(
                     item=item,
                     actor=request.user,
-                    expected_version=item_form.cleaned_data.get("version") or 0,
+                    version=item_form.cleaned_data.get("version") or 0,
                     **item_form.service_data(),
                 )
             except ValidationError as error:
@@ -508,9 +508,7 @@ def power_item_delete(request, code, item_pk):
     bound = VersionForm(request.POST)
     bound.is_valid()
     try:
-        services.power_item_delete(
-            item=item, actor=request.user, expected_version=bound.cleaned_data.get("version") or 0
-        )
+        services.power_item_delete(item=item, actor=request.user, version=bound.cleaned_data.get("version") or 0)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

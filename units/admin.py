@@ -1,16 +1,20 @@
 """The Django admin for the organisation. Day-to-day work happens in the app's own pages; the admin is the
-system administrator's fallback, and keeps each change in the history (simple_history)."""
+system administrator's fallback, and keeps each change in the history (simple_history). Reference data (users,
+units, offices, posts, assignments) stays editable, each deletion audited one event per object; campaigns and
+their phases are owned by their services (created, dated and versioned there) and are read-only here."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from lianzheng.admin_base import AuditedDeleteMixin, WorkflowReadOnlyAdmin, WorkflowReadOnlyInline
+
 from .models import Assignment, Campaign, Office, Phase, Post, Unit, User
 
 
 @admin.register(User)
-class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
+class UserAdmin(AuditedDeleteMixin, SimpleHistoryAdmin, DjangoUserAdmin):
     list_display = ("username", "full_name", "staff_no", "role", "unit", "is_active", "last_login")
     list_filter = ("role", "is_active", "is_staff", "is_superuser", "unit")
     search_fields = ("username", "full_name", "staff_no", "email", "phone")
@@ -34,7 +38,7 @@ class OfficeInline(admin.TabularInline):
 
 
 @admin.register(Unit)
-class UnitAdmin(SimpleHistoryAdmin):
+class UnitAdmin(AuditedDeleteMixin, SimpleHistoryAdmin):
     list_display = ("code", "name", "kind", "batch", "is_pilot", "sort_order")
     list_filter = ("kind", "batch", "is_pilot")
     search_fields = ("code", "name")
@@ -43,7 +47,7 @@ class UnitAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Office)
-class OfficeAdmin(SimpleHistoryAdmin):
+class OfficeAdmin(AuditedDeleteMixin, SimpleHistoryAdmin):
     list_display = ("name", "unit", "code", "sort_order")
     list_filter = ("unit",)
     search_fields = ("name", "code", "unit__name", "unit__code")
@@ -52,7 +56,7 @@ class OfficeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Post)
-class PostAdmin(SimpleHistoryAdmin):
+class PostAdmin(AuditedDeleteMixin, SimpleHistoryAdmin):
     list_display = ("name", "unit", "office", "rank", "is_key", "key_area", "reports_to")
     list_filter = ("is_key", "key_area", "unit")
     search_fields = ("name", "code", "duties", "unit__name", "office__name")
@@ -61,7 +65,7 @@ class PostAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(SimpleHistoryAdmin):
+class AssignmentAdmin(AuditedDeleteMixin, SimpleHistoryAdmin):
     list_display = ("user", "post", "start", "end")
     list_filter = ("post__unit", "end")
     search_fields = ("user__full_name", "user__staff_no", "user__username", "post__name", "post__unit__name")
@@ -70,23 +74,21 @@ class AssignmentAdmin(SimpleHistoryAdmin):
     date_hierarchy = "start"
 
 
-class PhaseInline(admin.TabularInline):
+class PhaseInline(WorkflowReadOnlyInline):
     model = Phase
     fields = ("kind", "start", "end")
-    extra = 0
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(WorkflowReadOnlyAdmin):
     list_display = ("name", "year", "batch", "created_at")
     list_filter = ("year", "batch")
     search_fields = ("name",)
-    filter_horizontal = ("units",)
     inlines = [PhaseInline]
 
 
 @admin.register(Phase)
-class PhaseAdmin(admin.ModelAdmin):
+class PhaseAdmin(WorkflowReadOnlyAdmin):
     list_display = ("campaign", "kind", "start", "end")
     list_filter = ("kind", "campaign__year")
     list_select_related = ("campaign",)

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from lianzheng import workflow
 from lianzheng.audit import record
 
 from .models import PHASE_ORDER, Batch, Campaign, Phase, PhaseKind, Unit
@@ -104,15 +105,10 @@ def campaign_update(
     batch: int,
     units,
     phases: dict,
-    expected_version: int | None = None,
+    version: int,
 ) -> Campaign:
     _require_manager(actor)
-    campaign = Campaign.objects.select_for_update(of=("self",)).get(pk=campaign.pk)
-    if expected_version is not None and campaign.version != expected_version:
-        raise ValidationError(
-            _("该批次已被他人修改，您的修改没有保存，请刷新后再改。(Someone else saved this campaign first.)"),
-            code="stale",
-        )
+    campaign = workflow.locked_for_edit(Campaign, campaign.pk, version=version)
     validate_batch_units(batch=batch, units=units)
     validate_phase_dates(year=year, phases=phases)
     if Campaign.objects.filter(year=year, name=name).exclude(pk=campaign.pk).exists():

@@ -50,7 +50,7 @@ def _save(request, form, campaign=None):
     }
     if campaign is None:
         return campaign_services.campaign_create(**kwargs)
-    return campaign_services.campaign_update(campaign=campaign, expected_version=data.get("version"), **kwargs)
+    return campaign_services.campaign_update(campaign=campaign, version=data.get("version"), **kwargs)
 
 
 def campaign_edit(request, pk=None):

@@ -75,11 +75,19 @@ def complaint_factory():
 def verify(complaint, reviewer, findings="经核查属实。"):
     """Take a complaint from received through checking to verified."""
     if complaint.state == ComplaintState.RECEIVED:
-        complaint = services.complaint_transition(complaint=complaint, actor=reviewer, action="check")
-    return services.complaint_transition(complaint=complaint, actor=reviewer, action="verify", findings=findings)
+        complaint = services.complaint_transition(
+            complaint=complaint, version=complaint.version, actor=reviewer, action="check"
+        )
+    return services.complaint_transition(
+        complaint=complaint, version=complaint.version, actor=reviewer, action="verify", findings=findings
+    )
 
 
 def unfound(complaint, reviewer):
     if complaint.state == ComplaintState.RECEIVED:
-        complaint = services.complaint_transition(complaint=complaint, actor=reviewer, action="check")
-    return services.complaint_transition(complaint=complaint, actor=reviewer, action="unfound", findings="查无实据。")
+        complaint = services.complaint_transition(
+            complaint=complaint, version=complaint.version, actor=reviewer, action="check"
+        )
+    return services.complaint_transition(
+        complaint=complaint, version=complaint.version, actor=reviewer, action="unfound", findings="查无实据。"
+    )

@@ -90,14 +90,12 @@ def test_no_reminders_for_accepted_items_and_only_reviewers_for_overdue_submitte
 ):
     _only_work_plan(campaign)
     campaign.units.remove(*campaign.units.exclude(pk=unit.pk))
-    s = services.submission_submit(
-        actor=unit_contact, unit=unit, deliverable=work_plan, expected_version=0, upload=pdf_upload()
-    )
+    s = services.submission_submit(actor=unit_contact, unit=unit, deliverable=work_plan, version=0, upload=pdf_upload())
     Notification.objects.all().delete()
     assert send_reminders(DUE - 3 * DAY)["sent"] == 0  # handed in before the deadline: nothing to chase
     send_reminders(DUE + DAY)
     assert _recipients("overdue", DUE + DAY) == {"reviewer"}  # waiting for the office
-    services.submission_accept(actor=reviewer, submission=s, expected_version=s.version)
+    services.submission_accept(actor=reviewer, submission=s, version=s.version)
     Notification.objects.all().delete()
     assert send_reminders(DUE + 2 * DAY)["sent"] == 0
     assert not Notification.objects.exists()
@@ -106,10 +104,8 @@ def test_no_reminders_for_accepted_items_and_only_reviewers_for_overdue_submitte
 @pytest.mark.django_db
 def test_returned_items_are_open_again(campaign, work_plan, unit, unit_contact, reviewer, media):
     _only_work_plan(campaign)
-    s = services.submission_submit(
-        actor=unit_contact, unit=unit, deliverable=work_plan, expected_version=0, upload=pdf_upload()
-    )
-    services.submission_return(actor=reviewer, submission=s, expected_version=s.version, comment="重写")
+    s = services.submission_submit(actor=unit_contact, unit=unit, deliverable=work_plan, version=0, upload=pdf_upload())
+    services.submission_return(actor=reviewer, submission=s, version=s.version, comment="重写")
     send_reminders(DUE - DAY)
     assert "caiwu_contact" in _recipients("before_1", DUE - DAY)
 

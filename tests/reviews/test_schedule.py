@@ -152,22 +152,20 @@ def test_copy_into_a_year_the_shifted_dates_do_not_fit_is_refused(campaign, revi
 def test_work_plan_missing_submitted_returned_resubmitted_accepted(
     campaign, work_plan, unit, unit_contact, unit_leader, reviewer, media
 ):
-    s = services.submission_submit(
-        actor=unit_contact, unit=unit, deliverable=work_plan, expected_version=0, upload=pdf_upload()
-    )
+    s = services.submission_submit(actor=unit_contact, unit=unit, deliverable=work_plan, version=0, upload=pdf_upload())
     assert s.state == SubmissionState.SUBMITTED and s.original_name == "工作方案.pdf"
     assert Notification.objects.filter(recipient=reviewer, url__contains=f"/d/{work_plan.pk}/").exists()
     assert len(stored_files(media)) == 1
     with pytest.raises(ValidationError):
-        services.submission_return(actor=reviewer, submission=s, expected_version=s.version, comment="  ")
-    s = services.submission_return(actor=reviewer, submission=s, expected_version=s.version, comment="请补充分工")
+        services.submission_return(actor=reviewer, submission=s, version=s.version, comment="  ")
+    s = services.submission_return(actor=reviewer, submission=s, version=s.version, comment="请补充分工")
     assert s.state == SubmissionState.RETURNED and s.comment == "请补充分工"
     assert Notification.objects.filter(recipient=unit_leader, body__contains="请补充分工").exists()
     s = services.submission_submit(
-        actor=unit_leader, unit=unit, deliverable=work_plan, expected_version=s.version, upload=docx_upload()
+        actor=unit_leader, unit=unit, deliverable=work_plan, version=s.version, upload=docx_upload()
     )
     assert s.state == SubmissionState.SUBMITTED and s.original_name == "工作方案.docx"
-    s = services.submission_accept(actor=reviewer, submission=s, expected_version=s.version)
+    s = services.submission_accept(actor=reviewer, submission=s, version=s.version)
     assert s.state == SubmissionState.ACCEPTED
     assert list(SubmissionEvent.objects.filter(submission=s).values_list("action", flat=True)) == [
         "submit",
@@ -177,7 +175,7 @@ def test_work_plan_missing_submitted_returned_resubmitted_accepted(
     ]
     with pytest.raises(ValidationError):
         services.submission_submit(
-            actor=unit_contact, unit=unit, deliverable=work_plan, expected_version=s.version, upload=pdf_upload()
+            actor=unit_contact, unit=unit, deliverable=work_plan, version=s.version, upload=pdf_upload()
         )
 
 
@@ -196,15 +194,11 @@ def test_work_plan_missing_submitted_returned_resubmitted_accepted(
 def test_who_may_submit_a_deliverable(role, allowed, request, campaign, work_plan, unit, media):
     actor = request.getfixturevalue(role)
     if allowed:
-        services.submission_submit(
-            actor=actor, unit=unit, deliverable=work_plan, expected_version=0, upload=pdf_upload()
-        )
+        services.submission_submit(actor=actor, unit=unit, deliverable=work_plan, version=0, upload=pdf_upload())
         assert Submission.objects.get(unit=unit, deliverable=work_plan).state == SubmissionState.SUBMITTED
     else:
         with pytest.raises(PermissionDenied):
-            services.submission_submit(
-                actor=actor, unit=unit, deliverable=work_plan, expected_version=0, upload=pdf_upload()
-            )
+            services.submission_submit(actor=actor, unit=unit, deliverable=work_plan, version=0, upload=pdf_upload())
         assert not Submission.objects.exists()
         assert stored_files(media) == []
         assert not AuditEvent.objects.filter(action__startswith="submission.").exists()
@@ -223,34 +217,28 @@ def test_who_may_submit_a_deliverable(role, allowed, request, campaign, work_pla
 )
 @pytest.mark.parametrize("decision", ["accept", "return"])
 def test_who_may_accept_or_return(role, allowed, decision, request, campaign, work_plan, unit, unit_contact, media):
-    s = services.submission_submit(
-        actor=unit_contact, unit=unit, deliverable=work_plan, expected_version=0, upload=pdf_upload()
-    )
+    s = services.submission_submit(actor=unit_contact, unit=unit, deliverable=work_plan, version=0, upload=pdf_upload())
     actor = request.getfixturevalue(role)
     service = services.submission_accept if decision == "accept" else services.submission_return
     if allowed:
-        service(actor=actor, submission=s, expected_version=s.version, comment="意见")
+        service(actor=actor, submission=s, version=s.version, comment="意见")
         s.refresh_from_db()
         assert s.state == (SubmissionState.ACCEPTED if decision == "accept" else SubmissionState.RETURNED)
     else:
         with pytest.raises(PermissionDenied):
-            service(actor=actor, submission=s, expected_version=s.version, comment="意见")
+            service(actor=actor, submission=s, version=s.version, comment="意见")
         s.refresh_from_db()
         assert s.state == SubmissionState.SUBMITTED and s.reviewed_by is None and s.version == 1
         assert SubmissionEvent.objects.filter(submission=s).count() == 1
 
 
 def test_stale_submission_edits_are_refused(campaign, work_plan, unit, unit_contact, unit_leader, reviewer, media):
-    s = services.submission_submit(
-        actor=unit_contact, unit=unit, deliverable=work_plan, expected_version=0, upload=pdf_upload()
-    )
+    s = services.submission_submit(actor=unit_contact, unit=unit, deliverable=work_plan, version=0, upload=pdf_upload())
     with pytest.raises(ValidationError, match="已被他人修改"):
-        services.submission_submit(
-            actor=unit_leader, unit=unit, deliverable=work_plan, expected_version=0, upload=pdf_upload()
-        )
-    services.submission_accept(actor=reviewer, submission=s, expected_version=s.version)
+        services.submission_submit(actor=unit_leader, unit=unit, deliverable=work_plan, version=0, upload=pdf_upload())
+    services.submission_accept(actor=reviewer, submission=s, version=s.version)
     with pytest.raises(ValidationError, match="已被他人修改"):
-        services.submission_return(actor=reviewer, submission=s, expected_version=s.version, comment="晚了")
+        services.submission_return(actor=reviewer, submission=s, version=s.version, comment="晚了")
     s.refresh_from_db()
     assert s.state == SubmissionState.ACCEPTED and len(stored_files(media)) == 1
 
@@ -275,7 +263,7 @@ def test_uploads_of_a_wrong_type_are_refused_and_nothing_is_stored(
             actor=unit_contact,
             unit=unit,
             deliverable=work_plan,
-            expected_version=0,
+            version=0,
             upload=SimpleUploadedFile(name, content),
         )
     assert message in " ".join(exc.value.messages)
@@ -288,7 +276,7 @@ def test_uploads_over_the_size_limit_are_refused_and_nothing_is_stored(
     settings.UPLOAD_MAX_BYTES = 1000
     with pytest.raises(ValidationError, match="超过大小上限"):
         services.submission_submit(
-            actor=unit_contact, unit=unit, deliverable=work_plan, expected_version=0, upload=pdf_upload(size=1001)
+            actor=unit_contact, unit=unit, deliverable=work_plan, version=0, upload=pdf_upload(size=1001)
         )
     assert stored_files(media) == [] and not Submission.objects.exists()
 
@@ -307,9 +295,9 @@ def test_upload_refusal_is_shown_on_the_page_in_chinese(client, campaign, work_p
 def test_org_list_needs_a_group_leader_first(campaign, unit, unit_contact, reviewer):
     org_list = Deliverable.objects.get(phase__campaign=campaign, kind=DeliverableKind.ORG_LIST)
     with pytest.raises(ValidationError, match="组长"):
-        services.submission_submit(actor=unit_contact, unit=unit, deliverable=org_list, expected_version=0)
+        services.submission_submit(actor=unit_contact, unit=unit, deliverable=org_list, version=0)
     services.group_member_add(actor=unit_contact, unit=unit, campaign=campaign, name="王书记", role=GroupRole.LEADER)
-    s = services.submission_submit(actor=unit_contact, unit=unit, deliverable=org_list, expected_version=0)
+    s = services.submission_submit(actor=unit_contact, unit=unit, deliverable=org_list, version=0)
     assert s.state == SubmissionState.SUBMITTED
 
 
@@ -336,7 +324,7 @@ def test_form_and_rules_deliverables_are_derived_from_those_objects(campaign, un
         ImplementationRules.objects.filter(pk=rules.pk).update(state=rules_state)
         assert status(rules_d) == expected
     with pytest.raises(ValidationError):
-        services.submission_submit(actor=unit_contact, unit=unit, deliverable=rules_d, expected_version=0)
+        services.submission_submit(actor=unit_contact, unit=unit, deliverable=rules_d, version=0)
     assert not Submission.objects.exists()
 
 
@@ -354,13 +342,13 @@ def test_r12_self_inspection_hands_in_the_phase_self_inspection(campaign, unit, 
     prepare = campaign.phases.get(kind="prepare")
     d = Deliverable.objects.get(phase=prepare, kind=DeliverableKind.SELF_INSPECTION)
     services.self_inspection_save(
-        actor=unit_contact, unit=unit, phase=prepare, findings="学习不够深入", rectification="补课", expected_version=0
+        actor=unit_contact, unit=unit, phase=prepare, findings="学习不够深入", rectification="补课", version=0
     )
     assert SelfInspection.objects.get(unit=unit, phase=prepare).findings == "学习不够深入"
     assert selectors.submission_status(unit=unit, deliverable=d).state == SubmissionState.SUBMITTED
     with pytest.raises(ValidationError, match="已被他人修改"):
         services.self_inspection_save(
-            actor=unit_contact, unit=unit, phase=prepare, findings="x", rectification="", expected_version=0
+            actor=unit_contact, unit=unit, phase=prepare, findings="x", rectification="", version=0
         )
 
 
@@ -372,11 +360,11 @@ def test_who_may_record_an_inspection(role, allowed, request, campaign, unit):
     actor = request.getfixturevalue(role)
     phase = campaign.phases.get(kind="identify")
     if allowed:
-        services.inspection_save(actor=actor, unit=unit, phase=phase, findings="良好", score=92, expected_version=0)
+        services.inspection_save(actor=actor, unit=unit, phase=phase, findings="良好", score=92, version=0)
         assert Inspection.objects.get(unit=unit, phase=phase).score == 92
     else:
         with pytest.raises(PermissionDenied):
-            services.inspection_save(actor=actor, unit=unit, phase=phase, findings="良好", score=92, expected_version=0)
+            services.inspection_save(actor=actor, unit=unit, phase=phase, findings="良好", score=92, version=0)
         assert not Inspection.objects.exists()
 
 
@@ -387,7 +375,7 @@ def test_r12_who_may_write_the_self_inspection(role, allowed, request, campaign,
     actor = request.getfixturevalue(role)
     phase = campaign.phases.get(kind="prepare")
     call = lambda: services.self_inspection_save(  # noqa: E731
-        actor=actor, unit=unit, phase=phase, findings="无", rectification="", expected_version=0
+        actor=actor, unit=unit, phase=phase, findings="无", rectification="", version=0
     )
     if allowed:
         call()
@@ -424,9 +412,7 @@ def test_who_sees_a_units_progress(role, status, request, client, campaign, unit
 
 
 def test_matrix_colours_each_cell_with_a_text_label(client, campaign, work_plan, unit, unit_contact, reviewer, media):
-    services.submission_submit(
-        actor=unit_contact, unit=unit, deliverable=work_plan, expected_version=0, upload=pdf_upload()
-    )
+    services.submission_submit(actor=unit_contact, unit=unit, deliverable=work_plan, version=0, upload=pdf_upload())
     client.force_login(reviewer)
     body = client.get(reverse("reviews:progress") + f"?campaign={campaign.pk}").content.decode()
     assert "lz-state-submitted" in body and "已提交" in body
@@ -486,9 +472,7 @@ def test_unit_progress_queries_do_not_grow_with_deliverables(client, campaign, u
 def test_submitted_files_are_served_only_to_who_may_see_them(
     role, status, request, client, campaign, work_plan, unit, unit_contact, media
 ):
-    services.submission_submit(
-        actor=unit_contact, unit=unit, deliverable=work_plan, expected_version=0, upload=pdf_upload()
-    )
+    services.submission_submit(actor=unit_contact, unit=unit, deliverable=work_plan, version=0, upload=pdf_upload())
     client.force_login(request.getfixturevalue(role))
     response = client.get(reverse("reviews:submission-file", args=[unit.code, work_plan.pk]))
     assert response.status_code == status
@@ -501,9 +485,7 @@ def test_submitted_files_are_served_only_to_who_may_see_them(
 def test_reviewer_returns_through_the_page_with_a_required_comment(
     client, campaign, work_plan, unit, unit_contact, reviewer, media
 ):
-    s = services.submission_submit(
-        actor=unit_contact, unit=unit, deliverable=work_plan, expected_version=0, upload=pdf_upload()
-    )
+    s = services.submission_submit(actor=unit_contact, unit=unit, deliverable=work_plan, version=0, upload=pdf_upload())
     client.force_login(reviewer)
     url = reverse("reviews:submission-review", args=[unit.code, work_plan.pk])
     response = client.post(url, {"version": s.version, "decision": "return", "comment": ""})

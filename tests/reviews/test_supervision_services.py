@@ -71,7 +71,7 @@ def test_r9_a_card_already_issued_gets_no_second_proposal(unit, key_post, review
     verify(make_complaint(unit=unit, post=key_post), reviewer)
     verify(make_complaint(unit=unit, post=key_post), reviewer)
     card = YellowCard.objects.get()
-    services.yellow_card_issue(card=card, actor=reviewer, document_no="校纪监发〔2011〕1号")
+    services.yellow_card_issue(card=card, version=card.version, actor=reviewer, document_no="校纪监发〔2011〕1号")
     # Primary keys, not counts: on PostgreSQL sequences are not reset between tests.
     before = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
@@ -91,7 +91,12 @@ def test_r9_proposal_happens_exactly_once_under_repeated_verification(unit, key_
     # closing verified complaints keeps them counted, still no second card
     for complaint in complaints:
         services.complaint_transition(
-            complaint=complaint, actor=reviewer, action="close", disposition="诫勉谈话。", public_reply="已处理。"
+            complaint=complaint,
+            version=complaint.version,
+            actor=reviewer,
+            action="close",
+            disposition="诫勉谈话。",
+            public_reply="已处理。",
         )
     assert services.yellow_card_propose_if_due(post=key_post, year=2011) is None
     assert YellowCard.objects.count() == 1
@@ -114,7 +119,11 @@ def test_r9_issuing_puts_the_head_of_the_post_under_key_supervision_and_notifies
     card = YellowCard.objects.get()
 
     services.yellow_card_issue(
-        card=card, actor=reviewer, document_no="校纪监发〔2011〕9号", issued_on=datetime.date(2011, 10, 10)
+        card=card,
+        version=card.version,
+        actor=reviewer,
+        document_no="校纪监发〔2011〕9号",
+        issued_on=datetime.date(2011, 10, 10),
     )
 
     card.refresh_from_db()
@@ -135,7 +144,9 @@ def test_r9_head_falls_back_to_the_posts_own_holder_without_reports_to(unit, off
     verify(make_complaint(unit=unit, post=post), reviewer)
     verify(make_complaint(unit=unit, post=post), reviewer)
 
-    services.yellow_card_issue(card=YellowCard.objects.get(), actor=reviewer, document_no="X-1")
+    services.yellow_card_issue(
+        card=YellowCard.objects.get(), version=YellowCard.objects.get().version, actor=reviewer, document_no="X-1"
+    )
 
     supervision = KeySupervision.objects.get()
     assert (supervision.head_post, supervision.person) == (post, holder)
@@ -146,7 +157,7 @@ def test_r9_issue_needs_a_document_number_and_changes_nothing_without_it(unit, k
     verify(make_complaint(unit=unit, post=key_post), reviewer)
     card = YellowCard.objects.get()
     with pytest.raises(ValidationError):
-        services.yellow_card_issue(card=card, actor=reviewer, document_no="  ")
+        services.yellow_card_issue(card=card, version=card.version, actor=reviewer, document_no="  ")
     card.refresh_from_db()
     assert card.state == YellowCardState.PROPOSED
     assert not KeySupervision.objects.exists()
@@ -155,7 +166,9 @@ def test_r9_issue_needs_a_document_number_and_changes_nothing_without_it(unit, k
 def test_r9_lifting_is_recorded(unit, key_post, reviewer, unit_leader):
     verify(make_complaint(unit=unit, post=key_post), reviewer)
     verify(make_complaint(unit=unit, post=key_post), reviewer)
-    card = services.yellow_card_issue(card=YellowCard.objects.get(), actor=reviewer, document_no="X-2")
+    card = services.yellow_card_issue(
+        card=YellowCard.objects.get(), version=YellowCard.objects.get().version, actor=reviewer, document_no="X-2"
+    )
 
     services.yellow_card_lift(card=card, actor=reviewer, reason="已完成整改，采购全部公开比选。", version=card.version)
 
@@ -180,11 +193,11 @@ def test_r9_who_may_issue_a_yellow_card(request, who, unit, key_post, reviewer):
     card = YellowCard.objects.get()
     actor = request.getfixturevalue(who)
     if who in OFFICE:
-        services.yellow_card_issue(card=card, actor=actor, document_no="X-3")
+        services.yellow_card_issue(card=card, version=card.version, actor=actor, document_no="X-3")
         assert YellowCard.objects.get().state == YellowCardState.ISSUED
     else:
         with pytest.raises(PermissionDenied):
-            services.yellow_card_issue(card=card, actor=actor, document_no="X-3")
+            services.yellow_card_issue(card=card, version=card.version, actor=actor, document_no="X-3")
         card.refresh_from_db()
         assert (card.state, card.document_no, card.version) == (YellowCardState.PROPOSED, "", 1)
         assert not KeySupervision.objects.exists()
@@ -230,7 +243,13 @@ def test_complaint_refuses_a_step_from_the_wrong_state(start, action, unit, revi
     complaint = make_complaint(unit=unit, state=start)
     with pytest.raises(ValidationError):
         services.complaint_transition(
-            complaint=complaint, actor=reviewer, action=action, findings="x", disposition="x", public_reply="x"
+            complaint=complaint,
+            version=complaint.version,
+            actor=reviewer,
+            action=action,
+            findings="x",
+            disposition="x",
+            public_reply="x",
         )
     complaint.refresh_from_db()
     assert complaint.state == start
@@ -239,10 +258,14 @@ def test_complaint_refuses_a_step_from_the_wrong_state(start, action, unit, revi
 def test_complaint_verify_needs_findings_and_close_needs_a_public_reply(unit, reviewer):
     complaint = make_complaint(unit=unit, state=ComplaintState.CHECKING)
     with pytest.raises(ValidationError, match="核查情况"):
-        services.complaint_transition(complaint=complaint, actor=reviewer, action="verify")
-    complaint = services.complaint_transition(complaint=complaint, actor=reviewer, action="verify", findings="属实")
+        services.complaint_transition(complaint=complaint, version=complaint.version, actor=reviewer, action="verify")
+    complaint = services.complaint_transition(
+        complaint=complaint, version=complaint.version, actor=reviewer, action="verify", findings="属实"
+    )
     with pytest.raises(ValidationError, match="答复举报人"):
-        services.complaint_transition(complaint=complaint, actor=reviewer, action="close", disposition="诫勉")
+        services.complaint_transition(
+            complaint=complaint, version=complaint.version, actor=reviewer, action="close", disposition="诫勉"
+        )
     complaint.refresh_from_db()
     assert complaint.state == ComplaintState.VERIFIED
     assert complaint.conclusion == ComplaintConclusion.VERIFIED
@@ -303,8 +326,10 @@ def test_reporter_identity_never_reaches_audit_summaries_or_notifications(unit, 
     )
     verify(complaint, reviewer)
     verify(make_complaint(unit=unit, post=key_post, year=complaint.year), reviewer)
-    card = services.yellow_card_issue(card=YellowCard.objects.get(), actor=reviewer, document_no="X-4")
-    services.yellow_card_lift(card=card, actor=reviewer, reason="整改完成。")
+    card = services.yellow_card_issue(
+        card=YellowCard.objects.get(), version=YellowCard.objects.get().version, actor=reviewer, document_no="X-4"
+    )
+    services.yellow_card_lift(card=card, version=card.version, actor=reviewer, reason="整改完成。")
     services.warning_create(
         actor=reviewer,
         kind=WarningKind.TALK,
@@ -363,7 +388,12 @@ def _assess(actor, unit, score=92, **ballots):
 def test_r10_a_yellow_card_caps_the_assessment_at_fairly_good_with_the_reason(unit, key_post, reviewer):
     verify(make_complaint(unit=unit, post=key_post), reviewer)
     verify(make_complaint(unit=unit, post=key_post), reviewer)
-    services.yellow_card_issue(card=YellowCard.objects.get(), actor=reviewer, document_no="校纪监发〔2011〕9号")
+    services.yellow_card_issue(
+        card=YellowCard.objects.get(),
+        version=YellowCard.objects.get().version,
+        actor=reviewer,
+        document_no="校纪监发〔2011〕9号",
+    )
 
     assessment = _assess(reviewer, unit, 95)
 
@@ -393,7 +423,9 @@ def test_r10_a_card_issued_after_the_assessment_regrades_it(unit, key_post, revi
     assessment.refresh_from_db()
     assert assessment.final_grade == Grade.GOOD  # a mere proposal does not count
 
-    services.yellow_card_issue(card=YellowCard.objects.get(), actor=reviewer, document_no="X-5")
+    services.yellow_card_issue(
+        card=YellowCard.objects.get(), version=YellowCard.objects.get().version, actor=reviewer, document_no="X-5"
+    )
 
     assessment.refresh_from_db()
     assert assessment.final_grade == Grade.FAIRLY_GOOD
@@ -402,8 +434,10 @@ def test_r10_a_card_issued_after_the_assessment_regrades_it(unit, key_post, revi
 def test_r10_a_lifted_card_still_counts_in_its_year(unit, key_post, reviewer):
     verify(make_complaint(unit=unit, post=key_post), reviewer)
     verify(make_complaint(unit=unit, post=key_post), reviewer)
-    card = services.yellow_card_issue(card=YellowCard.objects.get(), actor=reviewer, document_no="X-6")
-    services.yellow_card_lift(card=card, actor=reviewer, reason="整改完成。")
+    card = services.yellow_card_issue(
+        card=YellowCard.objects.get(), version=YellowCard.objects.get().version, actor=reviewer, document_no="X-6"
+    )
+    services.yellow_card_lift(card=card, version=card.version, actor=reviewer, reason="整改完成。")
     assert _assess(reviewer, unit, 96).final_grade == Grade.FAIRLY_GOOD
 
 
@@ -519,7 +553,7 @@ def test_r11_proposal_is_adopted_or_dismissed_by_a_reviewer(unit, reviewer, unit
     assert (warning.state, warning.issuer) == (WarningState.ISSUED, reviewer)
     assert Notification.objects.filter(recipient=unit_leader, url=f"/reviews/warnings/{warning.pk}/").exists()
     with pytest.raises(PermissionDenied):  # no longer a proposal
-        services.warning_dismiss(warning=warning, actor=reviewer, reason="x")
+        services.warning_dismiss(warning=warning, version=warning.version, actor=reviewer, reason="x")
 
 
 @pytest.mark.parametrize("who", WHO)
@@ -555,12 +589,16 @@ def test_who_may_answer_a_warning_on_a_person(request, who, unit, reviewer, staf
     warning = _issued_warning(reviewer, unit, staff, target=WarningTarget.PERSON, person=staff)
     actor = request.getfixturevalue(who)
     if who == "staff":
-        services.warning_answer(warning=warning, actor=actor, response="已认真反思，立即整改。")
+        services.warning_answer(
+            warning=warning, version=warning.version, actor=actor, response="已认真反思，立即整改。"
+        )
         warning.refresh_from_db()
         assert warning.state == WarningState.ANSWERED
     else:
         with pytest.raises(PermissionDenied):
-            services.warning_answer(warning=warning, actor=actor, response="已认真反思，立即整改。")
+            services.warning_answer(
+                warning=warning, version=warning.version, actor=actor, response="已认真反思，立即整改。"
+            )
         warning.refresh_from_db()
         assert (warning.state, warning.response, warning.version) == (WarningState.ISSUED, "", 1)
 
@@ -570,11 +608,15 @@ def test_who_may_answer_a_warning_on_a_unit(request, who, unit, reviewer, staff)
     warning = _issued_warning(reviewer, unit, staff, target=WarningTarget.UNIT)
     actor = request.getfixturevalue(who)
     if who == "unit_leader":
-        services.warning_answer(warning=warning, actor=actor, response="单位已召开专题会议整改。")
+        services.warning_answer(
+            warning=warning, version=warning.version, actor=actor, response="单位已召开专题会议整改。"
+        )
         assert Warning.objects.get(pk=warning.pk).state == WarningState.ANSWERED
     else:
         with pytest.raises(PermissionDenied):
-            services.warning_answer(warning=warning, actor=actor, response="单位已召开专题会议整改。")
+            services.warning_answer(
+                warning=warning, version=warning.version, actor=actor, response="单位已召开专题会议整改。"
+            )
         assert Warning.objects.get(pk=warning.pk).state == WarningState.ISSUED
 
 
@@ -628,7 +670,9 @@ def test_warning_target_must_belong_to_the_unit(unit, reviewer, other_staff):
 def supervision(unit, key_post, reviewer):
     verify(make_complaint(unit=unit, post=key_post), reviewer)
     verify(make_complaint(unit=unit, post=key_post), reviewer)
-    services.yellow_card_issue(card=YellowCard.objects.get(), actor=reviewer, document_no="X-7")
+    services.yellow_card_issue(
+        card=YellowCard.objects.get(), version=YellowCard.objects.get().version, actor=reviewer, document_no="X-7"
+    )
     return KeySupervision.objects.get()
 
 
@@ -648,7 +692,11 @@ def test_who_may_add_a_periodic_report(request, who, supervision):
 
 def test_ending_key_supervision_is_recorded(supervision, reviewer):
     services.supervision_end(
-        supervision=supervision, actor=reviewer, note="监管期满，表现良好。", end=supervision.start
+        supervision=supervision,
+        version=supervision.version,
+        actor=reviewer,
+        note="监管期满，表现良好。",
+        end=supervision.start,
     )
     supervision.refresh_from_db()
     assert (supervision.state, supervision.ended_by) == (KeySupervisionState.ENDED, reviewer)

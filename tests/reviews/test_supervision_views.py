@@ -291,7 +291,12 @@ def test_attachments_are_served_only_to_the_office(request, as_user, who, unit):
 def issued_card(unit, key_post, reviewer):
     for _ in range(2):
         verify(make_complaint(unit=unit, post=key_post, anonymous=False), reviewer)
-    return services.yellow_card_issue(card=YellowCard.objects.get(), actor=reviewer, document_no="校纪监发〔2011〕9号")
+    return services.yellow_card_issue(
+        card=YellowCard.objects.get(),
+        version=YellowCard.objects.get().version,
+        actor=reviewer,
+        document_no="校纪监发〔2011〕9号",
+    )
 
 
 @pytest.mark.parametrize("who", ROLES)

@@ -71,7 +71,7 @@ def test_an_edit_shows_on_the_next_view_although_the_rows_are_cached(as_user, re
         point=point,
         form=long_form,
         actor=unit_contact,
-        expected_version=point.version,
+        version=point.version,
         **{**_post_data(), "name": "改过的名称", "posts": list(point.posts.all()), "office": point.office},
     )
     assert "改过的名称" in _page(client, long_form).content.decode()
@@ -178,13 +178,15 @@ def test_queue_groups_are_cached_without_a_csrf_token_and_approving_from_them_wo
     as_user, campaign, unit, staff, unit_leader, unit_contact, reviewer, personal_form, the_unit_form
 ):
     services.risk_point_create(form=personal_form, actor=staff, **_post_data())
-    services.form_submit(form=personal_form, actor=staff, pledge=True)
-    services.form_submit(form=the_unit_form, actor=unit_contact)
+    services.form_submit(form=personal_form, version=personal_form.version, actor=staff, pledge=True)
+    services.form_submit(form=the_unit_form, version=the_unit_form.version, actor=unit_contact)
     meeting = services.meeting_record(
         unit=unit, campaign=campaign, actor=unit_leader, date=datetime.date(2010, 6, 3), attendees="a", minutes="b"
     )
     for form in (personal_form, the_unit_form):
-        services.form_confirm(form=form, actor=unit_leader, meeting=meeting, confirmation_text="同意")
+        services.form_confirm(
+            form=form, version=form.version, actor=unit_leader, meeting=meeting, confirmation_text="同意"
+        )
     client = as_user(reviewer)
     html = client.get(reverse("reviews:queue")).content.decode()
     groups = html[html.index('data-testid="queue-unit"') :]
@@ -260,19 +262,23 @@ def test_queue_order_is_cached_until_the_next_write(
     data_cache, as_user, campaign, unit, staff, unit_leader, unit_contact, reviewer, personal_form, the_unit_form
 ):
     services.risk_point_create(form=personal_form, actor=staff, **_post_data())
-    services.form_submit(form=personal_form, actor=staff, pledge=True)
-    services.form_submit(form=the_unit_form, actor=unit_contact)
+    services.form_submit(form=personal_form, version=personal_form.version, actor=staff, pledge=True)
+    services.form_submit(form=the_unit_form, version=the_unit_form.version, actor=unit_contact)
     meeting = services.meeting_record(
         unit=unit, campaign=campaign, actor=unit_leader, date=datetime.date(2010, 6, 3), attendees="a", minutes="b"
     )
-    services.form_confirm(form=personal_form, actor=unit_leader, meeting=meeting, confirmation_text="同意")
+    services.form_confirm(
+        form=personal_form, version=personal_form.version, actor=unit_leader, meeting=meeting, confirmation_text="同意"
+    )
     client = as_user(reviewer)
     assert client.get(reverse("reviews:queue")).context["form_count"] == 1
-    services.form_confirm(form=the_unit_form, actor=unit_leader, meeting=meeting, confirmation_text="同意")
+    services.form_confirm(
+        form=the_unit_form, version=the_unit_form.version, actor=unit_leader, meeting=meeting, confirmation_text="同意"
+    )
     queue = client.get(reverse("reviews:queue")).context
     assert queue["form_count"] == 2
     assert [f.kind for group in queue["groups"] for f in group["forms"]] == ["unit", "personal"]
-    services.form_approve(form=personal_form, actor=reviewer)
+    services.form_approve(form=personal_form, version=personal_form.version, actor=reviewer)
     queue = client.get(reverse("reviews:queue")).context
     assert [f.pk for group in queue["groups"] for f in group["forms"]] == [the_unit_form.pk]
 

@@ -30,13 +30,17 @@ def _meeting(form, leader):
 
 def _submitted(form, staff, point_data):
     services.risk_point_create(form=form, actor=staff, **point_data)
-    return services.form_submit(form=form, actor=staff, pledge=True)
+    return services.form_submit(form=form, version=form.version, actor=staff, pledge=True)
 
 
 def _confirmed(form, staff, leader, point_data):
     _submitted(form, staff, point_data)
     return services.form_confirm(
-        form=form, actor=leader, meeting=_meeting(form, leader), confirmation_text="经班子研究，同意。"
+        form=form,
+        version=form.version,
+        actor=leader,
+        meeting=_meeting(form, leader),
+        confirmation_text="经班子研究，同意。",
     )
 
 
@@ -149,7 +153,7 @@ def test_r3_new_holder_inherits_the_posts_points_and_form(personal_form, staff, 
         point=point,
         form=personal_form,
         actor=successor,
-        expected_version=point.version,
+        version=point.version,
         **{**point_data, "name": "新名称"},
     )
     assert updated.name == "新名称"
@@ -157,9 +161,7 @@ def test_r3_new_holder_inherits_the_posts_points_and_form(personal_form, staff, 
     assert not rules.can_view_form(staff, personal_form)
     assert personal_form not in selectors.forms_visible_to(staff)
     with pytest.raises(PermissionDenied):
-        services.risk_point_update(
-            point=point, form=personal_form, actor=staff, expected_version=updated.version, **point_data
-        )
+        services.risk_point_update(point=point, form=personal_form, actor=staff, version=updated.version, **point_data)
     point.refresh_from_db()
     assert point.name == "新名称"
 
@@ -169,21 +171,21 @@ def test_stale_edit_is_refused_and_nothing_is_overwritten(personal_form, staff, 
     point = services.risk_point_create(form=personal_form, actor=staff, **point_data)
     read_version = point.version
     services.risk_point_update(
-        point=point, form=personal_form, actor=staff, expected_version=read_version, **{**point_data, "name": "第一次"}
+        point=point, form=personal_form, actor=staff, version=read_version, **{**point_data, "name": "第一次"}
     )
     with pytest.raises(services.StaleEdit) as error:
         services.risk_point_update(
             point=point,
             form=personal_form,
             actor=staff,
-            expected_version=read_version,
+            version=read_version,
             **{**point_data, "name": "第二次"},
         )
     assert "该记录已被他人修改" in error.value.messages[0]
     point.refresh_from_db()
     assert point.name == "第一次"
     with pytest.raises(services.StaleEdit):
-        services.risk_point_delete(point=point, form=personal_form, actor=staff, expected_version=read_version)
+        services.risk_point_delete(point=point, form=personal_form, actor=staff, version=read_version)
     assert RiskPoint.objects.filter(pk=point.pk).exists()
 
 
@@ -192,7 +194,7 @@ def test_stale_transition_is_refused(personal_form, staff, point_data):
     old = personal_form.version
     personal_form.refresh_from_db()
     with pytest.raises(services.StaleEdit):
-        services.form_submit(form=personal_form, actor=staff, pledge=True, expected_version=old - 1)
+        services.form_submit(form=personal_form, actor=staff, pledge=True, version=old - 1)
     assert _state(personal_form)[0] == FormState.DRAFT
 
 
@@ -202,10 +204,7 @@ def test_deleting_a_shared_point_from_a_personal_form_only_detaches_the_post(
     colleague_post = PostFactory(unit=unit, office=post.office)
     point = services.risk_point_create(form=personal_form, actor=staff, **point_data)
     point.posts.add(colleague_post)
-    assert (
-        services.risk_point_delete(point=point, form=personal_form, actor=staff, expected_version=point.version)
-        is False
-    )
+    assert services.risk_point_delete(point=point, form=personal_form, actor=staff, version=point.version) is False
     assert list(RiskPoint.objects.get(pk=point.pk).posts.all()) == [colleague_post]
 
 
@@ -214,7 +213,9 @@ def test_r4_no_confirmation_without_a_meeting(personal_form, staff, unit_leader,
     _submitted(personal_form, staff, point_data)
     before = _state(personal_form)
     with pytest.raises(ValidationError) as error:
-        services.form_confirm(form=personal_form, actor=unit_leader, confirmation_text="同意")
+        services.form_confirm(
+            form=personal_form, version=personal_form.version, actor=unit_leader, confirmation_text="同意"
+        )
     assert "meeting" in error.value.message_dict
     assert _state(personal_form) == before
 
@@ -223,7 +224,11 @@ def test_r4_no_confirmation_without_the_leaderships_text(personal_form, staff, u
     _submitted(personal_form, staff, point_data)
     with pytest.raises(ValidationError) as error:
         services.form_confirm(
-            form=personal_form, actor=unit_leader, meeting=_meeting(personal_form, unit_leader), confirmation_text="  "
+            form=personal_form,
+            version=personal_form.version,
+            actor=unit_leader,
+            meeting=_meeting(personal_form, unit_leader),
+            confirmation_text="  ",
         )
     assert "confirmation_text" in error.value.message_dict
     assert _state(personal_form)[0] == FormState.SUBMITTED
@@ -242,7 +247,13 @@ def test_r4_meeting_of_another_unit_does_not_count(
         recorded_by=other_unit_leader,
     )
     with pytest.raises(ValidationError):
-        services.form_confirm(form=personal_form, actor=unit_leader, meeting=foreign, confirmation_text="同意")
+        services.form_confirm(
+            form=personal_form,
+            version=personal_form.version,
+            actor=unit_leader,
+            meeting=foreign,
+            confirmation_text="同意",
+        )
     assert _state(personal_form)[0] == FormState.SUBMITTED
 
 
@@ -250,6 +261,7 @@ def test_r4_confirm_can_record_the_meeting_in_the_same_step(personal_form, staff
     _submitted(personal_form, staff, point_data)
     form = services.form_confirm(
         form=personal_form,
+        version=personal_form.version,
         actor=unit_leader,
         confirmation_text="同意上报",
         new_meeting={"date": datetime.date(2010, 6, 3), "attendees": "班子成员", "minutes": "逐条评估"},
@@ -261,16 +273,16 @@ def test_r4_confirm_can_record_the_meeting_in_the_same_step(personal_form, staff
 def test_r4_approval_needs_confirmation_first(personal_form, staff, reviewer, point_data):
     _submitted(personal_form, staff, point_data)
     with pytest.raises(ValidationError):
-        services.form_approve(form=personal_form, actor=reviewer)
+        services.form_approve(form=personal_form, version=personal_form.version, actor=reviewer)
     assert _state(personal_form)[0] == FormState.SUBMITTED
 
 
 def test_submit_needs_a_point_and_the_pledge(personal_form, staff, point_data):
     with pytest.raises(ValidationError):
-        services.form_submit(form=personal_form, actor=staff, pledge=True)
+        services.form_submit(form=personal_form, version=personal_form.version, actor=staff, pledge=True)
     services.risk_point_create(form=personal_form, actor=staff, **point_data)
     with pytest.raises(ValidationError) as error:
-        services.form_submit(form=personal_form, actor=staff, pledge=False)
+        services.form_submit(form=personal_form, version=personal_form.version, actor=staff, pledge=False)
     assert "pledge" in error.value.message_dict
     assert _state(personal_form)[0] == FormState.DRAFT
 
@@ -278,7 +290,7 @@ def test_submit_needs_a_point_and_the_pledge(personal_form, staff, point_data):
 def test_return_needs_a_comment(personal_form, staff, unit_leader, point_data):
     _submitted(personal_form, staff, point_data)
     with pytest.raises(ValidationError) as error:
-        services.form_return(form=personal_form, actor=unit_leader, comment=" ")
+        services.form_return(form=personal_form, version=personal_form.version, actor=unit_leader, comment=" ")
     assert "comment" in error.value.message_dict
     assert _state(personal_form)[0] == FormState.SUBMITTED
 
@@ -287,27 +299,32 @@ def test_full_workflow_writes_events_audit_and_notifies_the_next_actor(
     personal_form, staff, unit_leader, unit_contact, reviewer, point_data
 ):
     services.risk_point_create(form=personal_form, actor=staff, **point_data)
-    services.form_submit(form=personal_form, actor=staff, pledge=True)
+    services.form_submit(form=personal_form, version=personal_form.version, actor=staff, pledge=True)
     assert Notification.objects.filter(recipient=unit_leader).count() == 1
     assert Notification.objects.filter(recipient=unit_contact).count() == 1
 
     services.form_confirm(
-        form=personal_form, actor=unit_leader, meeting=_meeting(personal_form, unit_leader), confirmation_text="同意"
+        form=personal_form,
+        version=personal_form.version,
+        actor=unit_leader,
+        meeting=_meeting(personal_form, unit_leader),
+        confirmation_text="同意",
     )
     assert Notification.objects.filter(recipient=reviewer).count() == 1
 
-    services.form_return(form=personal_form, actor=reviewer, comment="请补充表现形式")
+    services.form_return(form=personal_form, version=personal_form.version, actor=reviewer, comment="请补充表现形式")
     note = Notification.objects.filter(recipient=staff).get()
     assert "退回" in note.title and "请补充表现形式" in note.body
 
-    services.form_submit(form=personal_form, actor=staff, pledge=True)
+    services.form_submit(form=personal_form, version=personal_form.version, actor=staff, pledge=True)
     services.form_confirm(
         form=personal_form,
+        version=personal_form.version,
         actor=unit_leader,
         meeting=personal_form.meeting or _meeting(personal_form, unit_leader),
         confirmation_text="同意",
     )
-    form = services.form_approve(form=personal_form, actor=reviewer)
+    form = services.form_approve(form=personal_form, version=personal_form.version, actor=reviewer)
     assert form.state == FormState.APPROVED
     assert Notification.objects.filter(recipient=staff, title__contains="已审核通过").exists()
     assert Notification.objects.filter(recipient=unit_contact, title__contains="已审核通过").exists()
@@ -322,25 +339,23 @@ def test_approval_freezes_a_snapshot_and_edits_wait_for_a_new_version(
     personal_form, staff, unit_leader, reviewer, point_data
 ):
     _confirmed(personal_form, staff, unit_leader, point_data)
-    services.form_approve(form=personal_form, actor=reviewer)
+    services.form_approve(form=personal_form, version=personal_form.version, actor=reviewer)
     snapshot = FormSnapshot.objects.get(form=personal_form)
     assert snapshot.revision == 1
     frozen = snapshot.content
     point = RiskPoint.objects.get()
 
     with pytest.raises(ValidationError):
-        services.risk_point_update(
-            point=point, form=personal_form, actor=staff, expected_version=point.version, **point_data
-        )
+        services.risk_point_update(point=point, form=personal_form, actor=staff, version=point.version, **point_data)
 
-    services.form_reopen(form=personal_form, actor=staff)
+    services.form_reopen(form=personal_form, version=personal_form.version, actor=staff)
     personal_form.refresh_from_db()
     assert (personal_form.state, personal_form.revision) == (FormState.DRAFT, 2)
     services.risk_point_update(
         point=point,
         form=personal_form,
         actor=staff,
-        expected_version=point.version,
+        version=point.version,
         **{**point_data, "name": "改过的名称"},
     )
     snapshot.refresh_from_db()
@@ -353,13 +368,34 @@ def test_batch_approval_approves_every_confirmed_form_of_the_unit(
     campaign, unit, personal_form, the_unit_form, staff, unit_contact, unit_leader, reviewer, point_data
 ):
     _confirmed(personal_form, staff, unit_leader, point_data)
-    services.form_submit(form=the_unit_form, actor=unit_contact)
+    services.form_submit(form=the_unit_form, version=the_unit_form.version, actor=unit_contact)
     services.form_confirm(
-        form=the_unit_form, actor=unit_leader, meeting=SpecialMeeting.objects.get(), confirmation_text="同意"
+        form=the_unit_form,
+        version=the_unit_form.version,
+        actor=unit_leader,
+        meeting=SpecialMeeting.objects.get(),
+        confirmation_text="同意",
     )
-    approved = services.form_approve_unit_batch(unit=unit, campaign=campaign, actor=reviewer)
+    shown = {f.pk: f.version for f in (personal_form, the_unit_form)}
+    approved = services.form_approve_unit_batch(unit=unit, campaign=campaign, actor=reviewer, versions=shown)
     assert {f.pk for f in approved} == {personal_form.pk, the_unit_form.pk}
     assert FormSnapshot.objects.count() == 2
+
+
+def test_batch_approval_of_a_form_changed_since_the_page_was_shown_approves_nothing(
+    campaign, unit, personal_form, the_unit_form, staff, unit_contact, unit_leader, reviewer, point_data
+):
+    _confirmed(personal_form, staff, unit_leader, point_data)
+    services.form_submit(form=the_unit_form, version=the_unit_form.version, actor=unit_contact)
+    services.form_confirm(
+        form=the_unit_form, version=the_unit_form.version, actor=unit_leader, meeting=SpecialMeeting.objects.get(),
+        confirmation_text="同意",
+    )  # fmt: skip
+    shown = {personal_form.pk: personal_form.version, the_unit_form.pk: the_unit_form.version - 1}
+    with pytest.raises(services.StaleEdit):
+        services.form_approve_unit_batch(unit=unit, campaign=campaign, actor=reviewer, versions=shown)
+    assert _state(personal_form)[0] == FormState.CONFIRMED
+    assert not FormSnapshot.objects.exists()
 
 
 def test_batch_approval_by_a_non_reviewer_changes_nothing(
@@ -367,7 +403,9 @@ def test_batch_approval_by_a_non_reviewer_changes_nothing(
 ):
     _confirmed(personal_form, staff, unit_leader, point_data)
     with pytest.raises(PermissionDenied):
-        services.form_approve_unit_batch(unit=unit, campaign=campaign, actor=unit_leader)
+        services.form_approve_unit_batch(
+            unit=unit, campaign=campaign, actor=unit_leader, versions={personal_form.pk: personal_form.version}
+        )
     assert _state(personal_form)[0] == FormState.CONFIRMED
     assert not FormSnapshot.objects.exists()
 
@@ -400,7 +438,7 @@ def _prepare(state, request):
         _confirmed(form, staff, leader, data)
     elif state == "approved":
         _confirmed(form, staff, leader, data)
-        services.form_approve(form=form, actor=reviewer)
+        services.form_approve(form=form, version=form.version, actor=reviewer)
     form.refresh_from_db()
     return form
 
@@ -417,12 +455,18 @@ def _attempt(action, form, actor):
             recorded_by=actor,
         )
     calls = {
-        "submit": lambda: services.form_submit(form=form, actor=actor, pledge=True),
-        "confirm": lambda: services.form_confirm(form=form, actor=actor, meeting=meeting, confirmation_text="同意"),
-        "return_submitted": lambda: services.form_return(form=form, actor=actor, comment="请修改"),
-        "return_confirmed": lambda: services.form_return(form=form, actor=actor, comment="请修改"),
-        "approve": lambda: services.form_approve(form=form, actor=actor),
-        "reopen": lambda: services.form_reopen(form=form, actor=actor),
+        "submit": lambda: services.form_submit(form=form, version=form.version, actor=actor, pledge=True),
+        "confirm": lambda: services.form_confirm(
+            form=form, version=form.version, actor=actor, meeting=meeting, confirmation_text="同意"
+        ),
+        "return_submitted": lambda: services.form_return(
+            form=form, version=form.version, actor=actor, comment="请修改"
+        ),
+        "return_confirmed": lambda: services.form_return(
+            form=form, version=form.version, actor=actor, comment="请修改"
+        ),
+        "approve": lambda: services.form_approve(form=form, version=form.version, actor=actor),
+        "reopen": lambda: services.form_reopen(form=form, version=form.version, actor=actor),
     }
     calls[action]()
 
@@ -529,9 +573,9 @@ def test_power_item_names_are_unique_in_a_unit_and_stale_updates_refused(unit, u
     with pytest.raises(ValidationError) as error:
         services.power_item_create(unit=unit, actor=unit_contact, name="报销审核")
     assert "name" in error.value.message_dict
-    services.power_item_update(item=item, actor=unit_contact, expected_version=1, name="报销审核(日常)")
+    services.power_item_update(item=item, actor=unit_contact, version=1, name="报销审核(日常)")
     with pytest.raises(services.StaleEdit):
-        services.power_item_update(item=item, actor=unit_contact, expected_version=1, name="又改")
+        services.power_item_update(item=item, actor=unit_contact, version=1, name="又改")
     item.refresh_from_db()
     assert item.name == "报销审核(日常)"
 
@@ -539,6 +583,6 @@ def test_power_item_names_are_unique_in_a_unit_and_stale_updates_refused(unit, u
 def test_deleting_a_power_item_keeps_the_matter_on_its_points(campaign, unit, unit_contact):
     item = services.power_item_create(unit=unit, actor=unit_contact, name="资金支付")
     point = make_point(campaign, unit, power_item=item, business_step="")
-    services.power_item_delete(item=item, actor=unit_contact, expected_version=item.version)
+    services.power_item_delete(item=item, actor=unit_contact, version=item.version)
     point.refresh_from_db()
     assert point.power_item is None and point.matter == "资金支付"

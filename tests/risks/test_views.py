@@ -1,6 +1,7 @@
 """Pages: scoping (404), in-place row editing with and without htmx, stale saves, lists, coverage, query counts."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -162,7 +163,7 @@ def test_delete_a_row(as_user, staff, personal_form):
 
 def test_rows_of_a_submitted_form_cannot_be_edited(as_user, staff, personal_form):
     point = services.risk_point_create(form=personal_form, actor=staff, **POINT_DATA)
-    services.form_submit(form=personal_form, actor=staff, pledge=True)
+    services.form_submit(form=personal_form, version=personal_form.version, actor=staff, pledge=True)
     response = as_user(staff).post(
         reverse("risks:point-edit", args=[personal_form.pk, point.pk]), _post_data(name="x", version=point.version)
     )
@@ -201,7 +202,7 @@ def test_pages_walk_the_whole_workflow(as_user, client, staff, unit_leader, revi
 
 def test_a_transition_by_someone_not_allowed_is_403_and_changes_nothing(as_user, staff, personal_form):
     services.risk_point_create(form=personal_form, actor=staff, **POINT_DATA)
-    services.form_submit(form=personal_form, actor=staff, pledge=True)
+    services.form_submit(form=personal_form, version=personal_form.version, actor=staff, pledge=True)
     response = as_user(staff).post(reverse("risks:form-approve", args=[personal_form.pk]))
     assert response.status_code in (302, 403)
     personal_form.refresh_from_db()
@@ -213,14 +214,16 @@ def test_r4_reviewer_queue_shows_only_confirmed_forms(
     as_user, campaign, unit, staff, unit_leader, reviewer, personal_form, the_unit_form, unit_contact
 ):
     services.risk_point_create(form=personal_form, actor=staff, **POINT_DATA)
-    services.form_submit(form=personal_form, actor=staff, pledge=True)
-    services.form_submit(form=the_unit_form, actor=unit_contact)
+    services.form_submit(form=personal_form, version=personal_form.version, actor=staff, pledge=True)
+    services.form_submit(form=the_unit_form, version=the_unit_form.version, actor=unit_contact)
     client = as_user(reviewer)
     assert client.get(reverse("reviews:queue")).context["form_count"] == 0
     meeting = services.meeting_record(
         unit=unit, campaign=campaign, actor=unit_leader, date=datetime.date(2010, 6, 3), attendees="a", minutes="b"
     )
-    services.form_confirm(form=personal_form, actor=unit_leader, meeting=meeting, confirmation_text="同意")
+    services.form_confirm(
+        form=personal_form, version=personal_form.version, actor=unit_leader, meeting=meeting, confirmation_text="同意"
+    )
     response = client.get(reverse("reviews:queue"))
     assert response.context["form_count"] == 1
     assert [f.pk for f in response.context["groups"][0]["forms"]] == [personal_form.pk]
@@ -232,15 +235,40 @@ def test_queue_is_for_reviewers_only(as_user, unit_leader):
 
 def test_batch_approval_from_the_queue(as_user, campaign, unit, staff, unit_leader, reviewer, personal_form):
     services.risk_point_create(form=personal_form, actor=staff, **POINT_DATA)
-    services.form_submit(form=personal_form, actor=staff, pledge=True)
+    services.form_submit(form=personal_form, version=personal_form.version, actor=staff, pledge=True)
     meeting = services.meeting_record(
         unit=unit, campaign=campaign, actor=unit_leader, date=datetime.date(2010, 6, 3), attendees="a", minutes="b"
     )
-    services.form_confirm(form=personal_form, actor=unit_leader, meeting=meeting, confirmation_text="同意")
-    response = as_user(reviewer).post(reverse("reviews:queue-approve-unit", args=[unit.code]))
+    services.form_confirm(
+        form=personal_form, version=personal_form.version, actor=unit_leader, meeting=meeting, confirmation_text="同意"
+    )
+    page = as_user(reviewer).get(reverse("reviews:queue")).content.decode()
+    shown = re.search(r'name="versions" value="([^"]*)"', page).group(1)
+    assert shown == f"{personal_form.pk}:{personal_form.version}"
+    response = as_user(reviewer).post(reverse("reviews:queue-approve-unit", args=[unit.code]), {"versions": shown})
     assert response.status_code == 302
     personal_form.refresh_from_db()
     assert personal_form.state == FormState.APPROVED
+
+
+def test_batch_approval_from_a_queue_page_shown_before_a_change_approves_nothing(
+    as_user, campaign, unit, staff, unit_leader, reviewer, personal_form
+):
+    services.risk_point_create(form=personal_form, actor=staff, **POINT_DATA)
+    services.form_submit(form=personal_form, version=personal_form.version, actor=staff, pledge=True)
+    meeting = services.meeting_record(
+        unit=unit, campaign=campaign, actor=unit_leader, date=datetime.date(2010, 6, 3), attendees="a", minutes="b"
+    )
+    services.form_confirm(
+        form=personal_form, version=personal_form.version, actor=unit_leader, meeting=meeting, confirmation_text="同意"
+    )
+    stale = f"{personal_form.pk}:{personal_form.version - 1}"
+    response = as_user(reviewer).post(
+        reverse("reviews:queue-approve-unit", args=[unit.code]), {"versions": stale}, follow=True
+    )
+    assert "该记录已被他人修改" in response.content.decode()
+    personal_form.refresh_from_db()
+    assert personal_form.state == FormState.CONFIRMED
     assert as_user(unit_leader).post(reverse("reviews:queue-approve-unit", args=[unit.code])).status_code == 403
 
 
@@ -311,11 +339,11 @@ def test_pages_issue_the_same_number_of_queries_for_10_and_200_points(
             if target == unit
             else UserFactory(username="shebei_c", role=Role.UNIT_CONTACT, unit=other_unit)
         )
-        services.form_submit(form=form, actor=contact)
+        services.form_submit(form=form, version=form.version, actor=contact)
         meeting = services.meeting_record(
             unit=target, campaign=campaign, actor=leader, date=datetime.date(2010, 6, 3), attendees="a", minutes="b"
         )
-        services.form_confirm(form=form, actor=leader, meeting=meeting, confirmation_text="同意")
+        services.form_confirm(form=form, version=form.version, actor=leader, meeting=meeting, confirmation_text="同意")
         url = {
             "form-detail": reverse("risks:form-detail", args=[form.pk]),
             "queue": reverse("reviews:queue"),
@@ -343,7 +371,7 @@ def test_admin_pages_and_the_approve_action_go_through_the_service(
     as_user, admin_user, campaign, unit, staff, unit_leader, personal_form
 ):
     services.risk_point_create(form=personal_form, actor=staff, **POINT_DATA)
-    services.form_submit(form=personal_form, actor=staff, pledge=True)
+    services.form_submit(form=personal_form, version=personal_form.version, actor=staff, pledge=True)
     client = as_user(admin_user)
     for name in ("riskform", "riskpoint", "poweritem", "specialmeeting", "formsnapshot"):
         assert client.get(reverse(f"admin:risks_{name}_changelist")).status_code == 200
@@ -354,7 +382,9 @@ def test_admin_pages_and_the_approve_action_go_through_the_service(
     meeting = services.meeting_record(
         unit=unit, campaign=campaign, actor=unit_leader, date=datetime.date(2010, 6, 3), attendees="a", minutes="b"
     )
-    services.form_confirm(form=personal_form, actor=unit_leader, meeting=meeting, confirmation_text="同意")
+    services.form_confirm(
+        form=personal_form, version=personal_form.version, actor=unit_leader, meeting=meeting, confirmation_text="同意"
+    )
     client.post(changelist, {"action": "approve_forms", "_selected_action": [personal_form.pk]})
     personal_form.refresh_from_db()
     assert personal_form.state == FormState.APPROVED
