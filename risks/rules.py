@@ -87,8 +87,9 @@ can_confirm_form = leads_form_unit & form_is_submitted
 #: Returned by the unit leader before confirmation, by the office after it.
 can_return_form = (leads_form_unit & form_is_submitted) | (acts_as_reviewer & form_is_confirmed)
 can_approve_form = acts_as_reviewer & form_is_confirmed
-#: Opens the next version of an approved form (edits are refused until then).
-can_reopen_form = is_form_filler & form_is_approved
+#: Opens the next version of an approved form (edits are refused until then): its filler, or the system
+#: administrator (the Django admin's "start a new version" action).
+can_reopen_form = (is_form_filler | is_admin) & form_is_approved
 
 
 @rules.predicate

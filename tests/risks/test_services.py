@@ -478,7 +478,7 @@ WHO_MAY = {
     "return_submitted": ("submitted", {"unit_leader"}),
     "return_confirmed": ("confirmed", {"reviewer", "admin_user"}),
     "approve": ("confirmed", {"reviewer", "admin_user"}),
-    "reopen": ("approved", {"staff"}),
+    "reopen": ("approved", {"staff", "admin_user"}),
 }
 
 
