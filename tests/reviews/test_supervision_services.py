@@ -90,6 +90,7 @@ def test_r9_proposal_happens_exactly_once_under_repeated_verification(unit, key_
         assert services.yellow_card_propose_if_due(post=key_post, year=2011) is None
     # closing verified complaints keeps them counted, still no second card
     for complaint in complaints:
+        complaint.refresh_from_db()  # the version the complaint's page shows now
         services.complaint_transition(
             complaint=complaint,
             version=complaint.version,
@@ -218,12 +219,16 @@ def test_who_may_move_a_complaint(request, who, start, action, extra, unit):
     complaint = make_complaint(unit=unit, state=start)
     actor = request.getfixturevalue(who)
     if who in OFFICE:
-        moved = services.complaint_transition(complaint=complaint, actor=actor, action=action, **extra)
+        moved = services.complaint_transition(
+            complaint=complaint, actor=actor, action=action, version=complaint.version, **extra
+        )
         assert moved.state != start
         assert AuditEvent.objects.filter(action=f"complaint.{action}").exists()
     else:
         with pytest.raises(PermissionDenied):
-            services.complaint_transition(complaint=complaint, actor=actor, action=action, **extra)
+            services.complaint_transition(
+                complaint=complaint, actor=actor, action=action, version=complaint.version, **extra
+            )
         complaint.refresh_from_db()
         assert (complaint.state, complaint.version, complaint.findings) == (start, 1, "")
         assert not AuditEvent.objects.exists()
@@ -382,7 +387,10 @@ def test_who_may_register_a_complaint_from_another_channel(request, who, unit):
 
 # --- R10 -------------------------------------------------------------------------------------------------------------
 def _assess(actor, unit, score=92, **ballots):
-    return services.assessment_save(actor=actor, unit=unit, year=2011, raw_score=score, **ballots)
+    shown = unit.assessments.filter(year=2011).first()  # the version the assessment page showed (None: no row yet)
+    return services.assessment_save(
+        actor=actor, unit=unit, year=2011, raw_score=score, version=shown.version if shown else None, **ballots
+    )
 
 
 def test_r10_a_yellow_card_caps_the_assessment_at_fairly_good_with_the_reason(unit, key_post, reviewer):

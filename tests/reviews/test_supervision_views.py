@@ -411,7 +411,7 @@ def test_assessment_page_says_why_the_grade_is_capped(as_user, issued_card, unit
 
 @pytest.mark.parametrize("who", ROLES)
 def test_who_may_read_and_enter_assessments(request, as_user, who, unit, reviewer):
-    assessment = services.assessment_save(actor=reviewer, unit=unit, year=2011, raw_score=85)
+    assessment = services.assessment_save(actor=reviewer, unit=unit, year=2011, raw_score=85, version=None)
     client = as_user(request.getfixturevalue(who))
     read = client.get(reverse("reviews:assessment-detail", args=[assessment.pk])).status_code
     enter = client.post(reverse("reviews:assessment-new"), {"unit": unit.pk, "year": 2012, "raw_score": "90"})

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from measures.models import Measure
 from risks import services
-from risks.models import FormState, RiskPoint, SpecialMeeting
+from risks.models import FormState, RiskForm, RiskPoint, SpecialMeeting
 from tests.factories import AssignmentFactory, OfficeFactory, PostFactory, UserFactory
 from units.models import Role
 
@@ -148,7 +148,7 @@ def test_stale_save_is_refused_with_a_message(as_user, staff, personal_form):
     assert first.status_code == 200
     second = client.post(url, _post_data(name="第二个会话", version=point.version), **HTMX)
     assert second.status_code == 409
-    assert "该记录已被他人修改" in second.content.decode() and "请刷新后再改" in second.content.decode()
+    assert "该记录已被他人修改" in second.content.decode() and "请刷新后重试" in second.content.decode()
     assert RiskPoint.objects.get().name == "第一个会话"
 
 
@@ -172,29 +172,57 @@ def test_rows_of_a_submitted_form_cannot_be_edited(as_user, staff, personal_form
 
 
 # --- transitions through the pages -----------------------------------------------------------------------------------
+def _shown(form) -> int:
+    """The version the form's page shows now (its hidden input)."""
+    return RiskForm.objects.get(pk=form.pk).version
+
+
 def test_pages_walk_the_whole_workflow(as_user, client, staff, unit_leader, reviewer, personal_form):
     services.risk_point_create(form=personal_form, actor=staff, **POINT_DATA)
     detail = reverse("risks:form-detail", args=[personal_form.pk])
     page = as_user(staff).get(detail).content.decode()
     assert 'data-testid="submit-form"' in page and 'data-testid="approve"' not in page
     assert (
-        as_user(staff).post(reverse("risks:form-submit", args=[personal_form.pk]), {"pledge": "on"}).status_code == 302
+        as_user(staff)
+        .post(reverse("risks:form-submit", args=[personal_form.pk]), {"pledge": "on", "version": _shown(personal_form)})
+        .status_code
+        == 302
     )
 
     leader = as_user(unit_leader)
-    no_meeting = leader.post(reverse("risks:form-confirm", args=[personal_form.pk]), {"confirmation_text": "同意"})
+    no_meeting = leader.post(
+        reverse("risks:form-confirm", args=[personal_form.pk]),
+        {"confirmation_text": "同意", "version": _shown(personal_form)},
+    )
     assert no_meeting.status_code == 422
     assert "请先登记本单位评估风险点的专题会议" in no_meeting.content.decode()
     ok = leader.post(
         reverse("risks:form-confirm", args=[personal_form.pk]),
-        {"date": "2010-06-03", "attendees": "班子成员", "minutes": "逐条评估", "confirmation_text": "同意报送"},
+        {
+            "date": "2010-06-03",
+            "attendees": "班子成员",
+            "minutes": "逐条评估",
+            "confirmation_text": "同意报送",
+            "version": _shown(personal_form),
+        },
     )
     assert ok.status_code == 302
     assert SpecialMeeting.objects.count() == 1
 
     office = as_user(reviewer)
-    assert office.post(reverse("risks:form-return", args=[personal_form.pk]), {"comment": ""}).status_code == 422
-    assert office.post(reverse("risks:form-return", args=[personal_form.pk]), {"comment": "请补充"}).status_code == 302
+    assert (
+        office.post(
+            reverse("risks:form-return", args=[personal_form.pk]), {"comment": "", "version": _shown(personal_form)}
+        ).status_code
+        == 422
+    )
+    assert (
+        office.post(
+            reverse("risks:form-return", args=[personal_form.pk]),
+            {"comment": "请补充", "version": _shown(personal_form)},
+        ).status_code
+        == 302
+    )
     personal_form.refresh_from_db()
     assert personal_form.state == FormState.RETURNED
     assert "请补充" in as_user(staff).get(detail).content.decode()
@@ -203,7 +231,9 @@ def test_pages_walk_the_whole_workflow(as_user, client, staff, unit_leader, revi
 def test_a_transition_by_someone_not_allowed_is_403_and_changes_nothing(as_user, staff, personal_form):
     services.risk_point_create(form=personal_form, actor=staff, **POINT_DATA)
     services.form_submit(form=personal_form, version=personal_form.version, actor=staff, pledge=True)
-    response = as_user(staff).post(reverse("risks:form-approve", args=[personal_form.pk]))
+    response = as_user(staff).post(
+        reverse("risks:form-approve", args=[personal_form.pk]), {"version": _shown(personal_form)}
+    )
     assert response.status_code in (302, 403)
     personal_form.refresh_from_db()
     assert personal_form.state == FormState.SUBMITTED

@@ -145,7 +145,7 @@ def test_a_stale_campaign_edit_is_refused_and_nothing_is_overwritten(as_user, re
     assert first.status_code == 302
     second = client.post(url, {**post, "name": "乙的修改"})  # still carries the version it opened with
     assert second.status_code == 200
-    assert "该批次已被他人修改" in second.content.decode()
+    assert "该记录已被他人修改" in second.content.decode()
     campaign.refresh_from_db()
     assert campaign.name == "甲的修改"
     assert Phase.objects.get(campaign=campaign, kind=PhaseKind.PREPARE).start.isoformat() == "2010-05-20"
