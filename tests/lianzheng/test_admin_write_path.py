@@ -194,3 +194,27 @@ def test_admin_approve_action_calls_the_service(as_user, admin_user, campaign, p
     assert AuditEvent.objects.filter(action="riskform.approve", object_id=str(form.pk)).exists()
     assert FormSnapshot.objects.filter(form=form).count() == 1
     assert RiskForm.objects.get(pk=form.pk).version == 4
+
+
+def test_a_complaints_reporter_stays_hidden_in_the_read_only_admin(as_user, admin_user, unit):
+    from tests.reviews.conftest import REPORTER_CONTACT, REPORTER_NAME, make_complaint
+
+    complaint = make_complaint(unit=unit)
+    page = as_user(admin_user).get(_url("reviews.complaint", "change", complaint.pk)).content.decode()
+
+    assert complaint.content in page
+    assert REPORTER_NAME not in page and REPORTER_CONTACT not in page and complaint.query_code_hash not in page
+
+
+def test_admin_start_checking_action_moves_a_complaint_through_its_service(as_user, admin_user, unit):
+    from tests.reviews.conftest import make_complaint
+
+    complaint = make_complaint(unit=unit)
+    as_user(admin_user).post(
+        _url("reviews.complaint", "changelist"),
+        {"action": "start_checking", "_selected_action": [complaint.pk], "index": 0},
+    )
+
+    complaint.refresh_from_db()
+    assert (complaint.state, complaint.version) == ("checking", 2)
+    assert AuditEvent.objects.filter(action="complaint.check", object_id=str(complaint.pk)).exists()
