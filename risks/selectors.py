@@ -30,7 +30,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from lianzheng.datacache import cached, data_version
-from units.models import Assignment, Office, Post, Unit, User
+from units.models import Assignment, Campaign, Office, Post, Unit, User
 from units.rules import is_unit_manager, sees_all_units
 
 from .models import (
@@ -675,3 +675,21 @@ def power_items_of(unit: Unit):
 
 def meetings_of(*, unit: Unit, campaign):
     return SpecialMeeting.objects.filter(unit=unit, campaign=campaign).select_related("recorded_by")
+
+
+# --- forms not opened yet (the lists only read; services open forms) -----------------------------------------------
+def unit_forms_missing(*, campaign: Campaign, unit: Unit) -> int:
+    """How many of the unit's forms in the campaign are not open yet (its 附表1 and one 附表2 per post)."""
+    forms = RiskForm.objects.filter(campaign=campaign, unit=unit)
+    missing = Post.objects.filter(unit=unit).exclude(pk__in=forms.filter(kind=FormKind.PERSONAL).values("post_id"))
+    return missing.count() + (0 if forms.filter(kind=FormKind.UNIT).exists() else 1)
+
+
+def my_posts_without_form(user, *, campaign: Campaign) -> list[Post]:
+    """The posts the user holds today, in units of the campaign, whose 附表2 is not open yet."""
+    return list(
+        Post.objects.filter(assignments__in=Assignment.objects.current().filter(user=user), unit__campaigns=campaign)
+        .exclude(pk__in=RiskForm.objects.filter(campaign=campaign, kind=FormKind.PERSONAL).values("post_id"))
+        .select_related("unit")
+        .distinct()
+    )

@@ -20,7 +20,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from lianzheng import audit
 from lianzheng.notifications import notify
-from units.models import Assignment, Campaign, Post, Role, Unit, User
+from units.models import Campaign, Post, Role, Unit, User
 
 from . import rules, selectors
 from .appendix import appendix_data, pledge_text
@@ -149,30 +149,103 @@ def unit_form(*, campaign: Campaign, unit: Unit) -> RiskForm:
 
 
 def ensure_unit_forms(*, campaign: Campaign, unit: Unit) -> bool:
-    """Make sure the unit form and one personal form per post exist; False when the unit is not in the campaign."""
+    """Make sure the unit form and one personal form per post exist; False when the unit is not in the campaign.
+
+    Called by services only (a campaign starts for the unit, a post is created or given a holder), never by a
+    page: a GET reads. Returns whether the unit takes part; creates nothing that exists (idempotent)."""
     if not campaign.units.filter(pk=unit.pk).exists():
         return False
-    existing = set(
-        RiskForm.objects.filter(campaign=campaign, unit=unit, kind=FormKind.PERSONAL).values_list("post_id", flat=True)
+    _open_missing(
+        campaign=campaign, unit_id=unit.pk, post_ids=Post.objects.filter(unit=unit).values_list("pk", flat=True)
     )
-    missing = [
-        RiskForm(kind=FormKind.PERSONAL, campaign=campaign, unit=unit, post_id=pk)
-        for pk in Post.objects.filter(unit=unit).values_list("pk", flat=True)
-        if pk not in existing
-    ]
-    if not RiskForm.objects.filter(campaign=campaign, unit=unit, kind=FormKind.UNIT).exists():
-        missing.append(RiskForm(kind=FormKind.UNIT, campaign=campaign, unit=unit))
-    if missing:
-        RiskForm.objects.bulk_create(missing, ignore_conflicts=True)
     return True
 
 
-def ensure_my_forms(*, campaign: Campaign, user) -> None:
-    """The personal forms of the posts the user holds, for units taking part in the campaign."""
-    unit_ids = set(campaign.units.values_list("pk", flat=True))
-    for post in Post.objects.filter(assignments__in=Assignment.objects.current().filter(user=user)):
-        if post.unit_id in unit_ids:
-            form_for_post(campaign=campaign, post=post)
+def _open_missing(*, campaign: Campaign, unit_id: int, post_ids, unit_form_too: bool = True) -> list[RiskForm]:
+    existing = set(
+        RiskForm.objects.filter(campaign=campaign, unit_id=unit_id, kind=FormKind.PERSONAL).values_list(
+            "post_id", flat=True
+        )
+    )
+    missing = [
+        RiskForm(kind=FormKind.PERSONAL, campaign=campaign, unit_id=unit_id, post_id=pk)
+        for pk in post_ids
+        if pk not in existing
+    ]
+    if unit_form_too and not RiskForm.objects.filter(campaign=campaign, unit_id=unit_id, kind=FormKind.UNIT).exists():
+        missing.append(RiskForm(kind=FormKind.UNIT, campaign=campaign, unit_id=unit_id))
+    if missing:
+        RiskForm.objects.bulk_create(missing, ignore_conflicts=True)
+    return missing
+
+
+def _running_campaigns(unit_ids) -> list[Campaign]:
+    """The campaigns the units take part in that have not ended (a phase ending today or later, or no phases)."""
+    today = timezone.localdate()
+    return list(
+        Campaign.objects.filter(units__in=unit_ids)
+        .exclude(Q(phases__isnull=False) & ~Q(phases__end__gte=today))
+        .distinct()
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def forms_open_for_units(*, campaign: Campaign, unit_ids, actor=None) -> int:
+    """A campaign starts for these units: open each one's 附表1 and a 附表2 per post (audited, system action)."""
+    opened = 0
+    for unit_id in sorted(set(unit_ids)):
+        if not campaign.units.filter(pk=unit_id).exists():
+            continue
+        created = _open_missing(
+            campaign=campaign,
+            unit_id=unit_id,
+            post_ids=Post.objects.filter(unit_id=unit_id).values_list("pk", flat=True),
+        )
+        opened += len(created)
+    if opened:
+        audit.record(
+            actor=actor,
+            action="forms.open",
+            obj=campaign,
+            summary={"reason": "campaign_units", "units": sorted(set(unit_ids)), "count": opened},
+        )
+    return opened
+
+
+@transaction.atomic
+def forms_open_for_posts(*, post_ids, actor=None) -> int:
+    """Posts were created or given a holder: open their 附表2 (and their unit's 附表1 if missing) in every running
+    campaign their unit takes part in (audited, system action)."""
+    posts = list(Post.objects.filter(pk__in=post_ids).only("pk", "unit_id"))
+    opened = 0
+    for campaign in _running_campaigns({p.unit_id for p in posts}):
+        unit_ids = set(campaign.units.values_list("pk", flat=True))
+        for unit_id in sorted({p.unit_id for p in posts} & unit_ids):
+            created = _open_missing(
+                campaign=campaign, unit_id=unit_id, post_ids=[p.pk for p in posts if p.unit_id == unit_id]
+            )
+            opened += len(created)
+    if opened:
+        audit.record(
+            actor=actor,
+            action="forms.open",
+            object_repr=_("新岗位或新任职的防控表"),
+            summary={"reason": "posts", "posts": sorted(p.pk for p in posts), "count": opened},
+        )
+    return opened
+
+
+@transaction.atomic
+def forms_open_missing(*, actor=None) -> int:
+    """Open every missing form of every campaign's units (databases that existed before forms were opened by
+    services; ``manage.py open_missing_forms``). Idempotent."""
+    opened = 0
+    for campaign in Campaign.objects.order_by("pk"):
+        opened += forms_open_for_units(
+            campaign=campaign, unit_ids=campaign.units.values_list("pk", flat=True), actor=actor
+        )
+    return opened
 
 
 # --- transitions ------------------------------------------------------------------------------------------------
