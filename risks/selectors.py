@@ -356,12 +356,13 @@ def _read_people(form: RiskForm) -> None:
 
 
 def approved_content(form: RiskForm) -> dict | None:
-    """What an approved form shows: the content frozen at its approval (``FormSnapshot.content``, exactly what its
-    PDF prints), never the live rows, which may have moved on. None for a form that is not approved."""
+    """What an approved form shows: the content frozen at its approval (the newest ``FormSnapshot.content``, exactly
+    what its PDF prints, as ``export_tasks.export_content`` picks it), never the live rows, which may have moved on.
+    None for a form that is not approved (or whose snapshot is not appendix data: then the live rows, as the PDF)."""
     if form.state != FormState.APPROVED:
         return None
-    content = form.snapshots.filter(revision=form.revision).values_list("content", flat=True).first()
-    return content
+    content = form.snapshots.order_by("-revision").values_list("content", flat=True).first()
+    return content if isinstance(content, dict) and "groups" in content else None
 
 
 def form_detail(form: RiskForm, *, page=1) -> dict:
