@@ -460,6 +460,40 @@ def form_reopen(*, form: RiskForm, actor, comment: str = "", expected_version: i
     return form
 
 
+# --- frozen is frozen -----------------------------------------------------------------------------------------------
+def frozen_form_showing(points) -> RiskForm | None:
+    """The first submitted, confirmed or approved form whose 附表 shows any of ``points`` (a queryset): the unit's
+    附表1 and the 附表2 of each of the points' posts, in the points' campaigns. None when all are editable."""
+    showing = Q(pk__in=[])
+    for campaign_id, unit_id in set(points.values_list("campaign_id", "unit_id")):
+        of_campaign = RiskPoint.posts.through.objects.filter(riskpoint__in=points.filter(campaign_id=campaign_id))
+        showing |= Q(kind=FormKind.UNIT, campaign_id=campaign_id, unit_id=unit_id)
+        showing |= Q(kind=FormKind.PERSONAL, campaign_id=campaign_id, post_id__in=of_campaign.values("post_id"))
+    return (
+        RiskForm.objects.filter(showing)
+        .exclude(state__in=(FormState.DRAFT, FormState.RETURNED))
+        .select_related("unit", "post")
+        .order_by("kind", "pk")
+        .first()
+    )
+
+
+def _require_not_shown_frozen(points, what: str) -> None:
+    """Frozen is frozen: what a submitted or confirmed form prints changes only by returning it, what an approved
+    one prints only through a new version."""
+    frozen = frozen_form_showing(points)
+    if frozen is None:
+        return
+    if frozen.state == FormState.APPROVED:
+        todo = _("如需修改，请先在该表页面“开始新版本”。")
+    else:
+        todo = _("如需修改，请联系审核人（单位领导或纪委监察室）将其退回。")
+    raise ValidationError(
+        _("%(what)s印在%(form)s上，该表当前为“%(state)s”，内容已冻结，不能修改。%(todo)s")
+        % {"what": what, "form": frozen, "state": frozen.get_state_display(), "todo": todo}
+    )
+
+
 # --- risk points ---------------------------------------------------------------------------------------------------
 def _lock_editable(form, actor) -> RiskForm:
     locked = _lock_form(form)
@@ -576,6 +610,7 @@ def risk_point_create(*, form: RiskForm, actor, **data) -> RiskPoint:
     point.full_clean(exclude=["posts"])
     point.save()
     point.posts.set(posts)
+    _require_not_shown_frozen(RiskPoint.objects.filter(pk=point.pk), _("这个风险点"))
     audit.record(
         actor=actor,
         action="riskpoint.create",
@@ -593,6 +628,7 @@ def risk_point_update(*, point: RiskPoint, form: RiskForm, actor, expected_versi
     _check_point_in_form(locked, locked_form)
     if locked.version != expected_version:
         raise StaleEdit()
+    _require_not_shown_frozen(RiskPoint.objects.filter(pk=locked.pk), _("这个风险点"))
     before = _point_summary(locked, list(locked.posts.all()))
     clean = _clean_point(form=locked_form, data=data)
     posts = clean.pop("posts")
@@ -606,6 +642,7 @@ def risk_point_update(*, point: RiskPoint, form: RiskForm, actor, expected_versi
     locked.full_clean(exclude=["posts"])
     locked.save()
     locked.posts.set(posts)
+    _require_not_shown_frozen(RiskPoint.objects.filter(pk=locked.pk), _("这个风险点"))  # its new posts' forms
     after = _point_summary(locked, posts)
     changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     audit.record(
@@ -623,6 +660,7 @@ def risk_point_delete(*, point: RiskPoint, form: RiskForm, actor, expected_versi
     _check_point_in_form(locked, locked_form)
     if locked.version != expected_version:
         raise StaleEdit()
+    _require_not_shown_frozen(RiskPoint.objects.filter(pk=locked.pk), _("这个风险点"))
     if locked_form.kind == FormKind.PERSONAL and locked.posts.exclude(pk=locked_form.post_id).exists():
         locked.posts.remove(locked_form.post_id)
         locked.version += 1
@@ -706,6 +744,8 @@ def power_item_update(*, item: PowerItem, actor, expected_version: int, **data) 
     before = _power_summary(locked, list(locked.posts.all()))
     clean = _clean_power_item(unit=locked.unit, data=data)
     posts = clean.pop("posts")
+    if clean["name"] != locked.name:  # the name is printed as the 职权(业务)事项 of its risk points
+        _require_not_shown_frozen(locked.risk_points.all(), _("该职权事项"))
     for field, value in clean.items():
         setattr(locked, field, value)
     locked.version += 1
@@ -729,6 +769,7 @@ def power_item_delete(*, item: PowerItem, actor, expected_version: int) -> None:
         raise PermissionDenied(_("只有本单位负责人或联络员可以编辑权力清单。"))
     if locked.version != expected_version:
         raise StaleEdit()
+    _require_not_shown_frozen(locked.risk_points.all(), _("该职权事项"))
     locked.risk_points.filter(business_step="").update(business_step=locked.name[:200])
     audit.record(
         actor=actor, action="poweritem.delete", obj=locked, summary=_power_summary(locked, list(locked.posts.all()))
