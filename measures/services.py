@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from lianzheng import workflow
 from lianzheng.audit import record
 from lianzheng.notifications import notify
 from lianzheng.uploads import check_upload
-from risks.models import FormKind, RiskForm, RiskPoint
+from risks.models import FormKind, FormState, RiskForm, RiskPoint
 from units.models import Unit
 from units.rules import manages_unit
 
@@ -49,6 +50,73 @@ COMMENT_MAX_CHARS = 1000
 
 def _check_version(obj, version):
     workflow.check_version(obj, version)
+
+
+# --- frozen forms -------------------------------------------------------------------------------------
+def _frozen_refusal(form: RiskForm) -> ValidationError:
+    if form.state == FormState.APPROVED:
+        what_to_do = _("如需修改，请先在该表页面“开始新版本”。")
+    else:
+        what_to_do = _("如需修改，请联系审核人（单位领导或纪委监察室）将其退回。")
+    return ValidationError(
+        _("%(form)s 当前为“%(state)s”，其中的风险点和防控措施已冻结，不能修改。%(todo)s")
+        % {"form": form, "state": form.get_state_display(), "todo": what_to_do}
+    )
+
+
+def frozen_form_for_point(point: RiskPoint, personal_form: RiskForm | None = None) -> RiskForm | None:
+    """The first form whose 附表 shows the point (its unit's 附表1, each of its posts' 附表2, or the given
+    personal form) and is no longer editable; None when every such form is a draft or returned."""
+    if personal_form is not None:
+        return None if personal_form.is_editable else personal_form
+    showing = RiskForm.objects.filter(campaign_id=point.campaign_id).filter(
+        Q(kind=FormKind.UNIT, unit_id=point.unit_id) | Q(kind=FormKind.PERSONAL, post__risk_points=point)
+    )
+    return (
+        showing.exclude(state__in=(FormState.DRAFT, FormState.RETURNED))
+        .select_related("unit", "post", "campaign")
+        .order_by("kind", "pk")
+        .first()
+    )
+
+
+def frozen_forms_by_point(points) -> dict[int, RiskForm]:
+    """For a page of points: point pk → the first form showing it that is not editable (one query; the
+    points' ``posts`` should be prefetched). Pages use it to hide the edit buttons of frozen points."""
+    points = list(points)
+    if not points:
+        return {}
+    frozen = list(
+        RiskForm.objects.filter(
+            campaign_id__in={p.campaign_id for p in points}, unit_id__in={p.unit_id for p in points}
+        )
+        .exclude(state__in=(FormState.DRAFT, FormState.RETURNED))
+        .select_related("unit", "post", "campaign")
+        .order_by("kind", "pk")
+    )
+    found = {}
+    for point in points:
+        post_ids = {post.pk for post in point.posts.all()}
+        for form in frozen:
+            if form.campaign_id != point.campaign_id or form.unit_id != point.unit_id:
+                continue
+            if form.kind == FormKind.UNIT or form.post_id in post_ids:
+                found[point.pk] = form
+                break
+    return found
+
+
+def frozen_notice(form: RiskForm) -> str:
+    """Why a point's measures cannot be edited now, in the words of the refusal."""
+    return " ".join(_frozen_refusal(form).messages)
+
+
+def _require_not_frozen(point: RiskPoint, personal_form: RiskForm | None = None) -> None:
+    """Frozen is frozen: a submitted or confirmed form changes only by returning it, an approved one only
+    through a new version, so a measure printed on it may not change meanwhile."""
+    frozen = frozen_form_for_point(point, personal_form)
+    if frozen is not None:
+        raise _frozen_refusal(frozen)
 
 
 # --- evidence files -----------------------------------------------------------------------------------
@@ -121,6 +189,7 @@ def measure_create(
         raise PermissionDenied(_("您无权编辑该风险点的防控措施。"))
     _clean_measure_fields(content=content, responsible=responsible, stage=stage)
     RiskPoint.objects.select_for_update(of=("self",)).get(pk=point.pk)  # serialise additions to the same point
+    _require_not_frozen(point, personal_form)
     measure = Measure(
         risk_point=point,
         stage=stage,
@@ -158,6 +227,7 @@ def measure_update(
         Measure.objects.select_for_update(of=("self",)).select_related("risk_point", "personal_form").get(pk=measure.pk)
     )
     _check_version(locked, version)
+    _require_not_frozen(locked.risk_point, locked.personal_form)
     _clean_measure_fields(content=content, responsible=responsible)
     before = _measure_summary(locked)
     locked.content = content.strip()
@@ -184,8 +254,11 @@ def measure_update(
 def measure_delete(*, measure: Measure, actor, version) -> None:
     if not can_edit_measure(actor, measure):
         raise PermissionDenied(_("您无权删除该防控措施。"))
-    locked = Measure.objects.select_for_update(of=("self",)).get(pk=measure.pk)
+    locked = (
+        Measure.objects.select_for_update(of=("self",)).select_related("risk_point", "personal_form").get(pk=measure.pk)
+    )
     _check_version(locked, version)
+    _require_not_frozen(locked.risk_point, locked.personal_form)
     summary = _measure_summary(locked)
     file_name = locked.evidence_file.name or None
     record(actor=actor, action="measure.delete", obj=locked, summary=summary)
@@ -209,6 +282,7 @@ def measure_advance(*, measure: Measure, actor, version, to_state: str) -> Measu
     if not allowed:
         raise PermissionDenied(_("您无权变更该防控措施的状态。"))
     _check_version(locked, version)
+    _require_not_frozen(locked.risk_point, locked.personal_form)
     if MEASURE_NEXT_STATE.get(locked.state) != to_state:
         raise ValidationError(
             _("措施当前为“%(state)s”，不能变更为该状态。") % {"state": MeasureState(locked.state).label}

@@ -70,11 +70,17 @@ def unit_measures(request, code):
         "campaign": campaign,
         **selectors.unit_measures_page(user=request.user, unit=unit, campaign=campaign),
     }
+    # Frozen is frozen: points on a submitted or approved 附表 show no edit buttons (the services refuse anyway).
+    frozen = services.frozen_forms_by_point(row["point"] for row in context["rows"])
+    for row in context["rows"]:
+        row["point"].frozen_form = frozen.get(row["point"].pk)
     return render(request, "measures/unit_measures.html", context)
 
 
 def _render_fragment(request, point, personal_form=None, *, status=200, **extra):
     context = selectors.point_fragment(user=request.user, point=point, personal_form=personal_form)
+    frozen_form = services.frozen_form_for_point(point, personal_form)
+    context.update(frozen_form=frozen_form, frozen_notice=services.frozen_notice(frozen_form) if frozen_form else "")
     context.update(extra)
     context.setdefault("next_url", _safe_next(request, _fallback_url(point, personal_form)))
     if request.htmx:

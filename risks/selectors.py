@@ -29,8 +29,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from lianzheng.datacache import cached, data_version
-from units.models import Assignment, Office, Post, Unit, User
+from lianzheng.datacache import cached
+from units.models import Assignment, Campaign, Office, Post, Unit, User
 from units.rules import is_unit_manager, sees_all_units
 
 from .models import (
@@ -275,30 +275,13 @@ def form_rows(form: RiskForm, *, page=1):
     """One page of the form's rows (``FORM_PAGE_ROWS``), in APPENDIX order and numbered in the whole form, each
     with its measures split by stage (R7), as a ``Page`` of ``FormRow``. The queries are the same whatever the
     size of the form. A personal form shows the points' common measures plus the holder's own (``personal_form``);
-    the unit form shows the common ones only.
-
-    The order of all rows (with the unit's offices and each point's posts) and the rows of each page are kept under
-    the data version: every change to points, measures, posts or offices goes through a service, the roster import
-    or the admin, all audited."""
-    version = data_version()
-
-    def layout():
-        offices = _unit_offices(form)
-        return offices, *_order_and_posts(form, offices)
-
-    offices, order, posts = cached("form-layout", layout, key_parts=(form.pk,), version=version)
+    the unit form shows the common ones only. Read from the rows on every request: no cache, so a page is never
+    older than the database."""
+    offices = _unit_offices(form)
+    order, posts = _order_and_posts(form, offices)
     page_obj = Paginator(order, FORM_PAGE_ROWS).get_page(page)
     ids = list(page_obj.object_list)
-    page_obj.object_list = (
-        cached(
-            "form-rows",
-            lambda: _form_rows_of(form, ids, page_obj.start_index(), posts, offices),
-            key_parts=(form.pk, page_obj.number),
-            version=version,
-        )
-        if ids
-        else []
-    )
+    page_obj.object_list = _form_rows_of(form, ids, page_obj.start_index(), posts, offices) if ids else []
     return page_obj
 
 
@@ -372,17 +355,28 @@ def _read_people(form: RiskForm) -> None:
         form.confirmed_by = people.get(form.confirmed_by_id)
 
 
+def approved_content(form: RiskForm) -> dict | None:
+    """What an approved form shows: the content frozen at its approval (the newest ``FormSnapshot.content``, exactly
+    what its PDF prints, as ``export_tasks.export_content`` picks it), never the live rows, which may have moved on.
+    None for a form that is not approved (or whose snapshot is not appendix data: then the live rows, as the PDF)."""
+    if form.state != FormState.APPROVED:
+        return None
+    content = form.snapshots.order_by("-revision").values_list("content", flat=True).first()
+    return content if isinstance(content, dict) and "groups" in content else None
+
+
 def form_detail(form: RiskForm, *, page=1) -> dict:
     _read_people(form)
     holders = current_holders(form.post_id) if form.kind == FormKind.PERSONAL else []
-    rows = form_rows(form, page=page)
+    frozen = approved_content(form)
+    rows = form_rows(form, page=page) if frozen is None else Paginator([], FORM_PAGE_ROWS).get_page(1)
     return {
         "form": form,
+        "frozen": frozen,
         "header": form_header(form, holders=holders),
         "holders": holders,
         "rows": rows,
         "page_obj": rows,
-        "rows_digest": rows_digest(rows),
         "events": _labelled(form.events.select_related("actor")),
         # Only an approved form, or a later version of one, has snapshots.
         "snapshots": (
@@ -675,3 +669,21 @@ def power_items_of(unit: Unit):
 
 def meetings_of(*, unit: Unit, campaign):
     return SpecialMeeting.objects.filter(unit=unit, campaign=campaign).select_related("recorded_by")
+
+
+# --- forms not opened yet (the lists only read; services open forms) -----------------------------------------------
+def unit_forms_missing(*, campaign: Campaign, unit: Unit) -> int:
+    """How many of the unit's forms in the campaign are not open yet (its 附表1 and one 附表2 per post)."""
+    forms = RiskForm.objects.filter(campaign=campaign, unit=unit)
+    missing = Post.objects.filter(unit=unit).exclude(pk__in=forms.filter(kind=FormKind.PERSONAL).values("post_id"))
+    return missing.count() + (0 if forms.filter(kind=FormKind.UNIT).exists() else 1)
+
+
+def my_posts_without_form(user, *, campaign: Campaign) -> list[Post]:
+    """The posts the user holds today, in units of the campaign, whose 附表2 is not open yet."""
+    return list(
+        Post.objects.filter(assignments__in=Assignment.objects.current().filter(user=user), unit__campaigns=campaign)
+        .exclude(pk__in=RiskForm.objects.filter(campaign=campaign, kind=FormKind.PERSONAL).values("post_id"))
+        .select_related("unit")
+        .distinct()
+    )

@@ -20,7 +20,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from lianzheng import audit, workflow
 from lianzheng.notifications import notify
 from lianzheng.workflow import StaleEdit
-from units.models import Assignment, Campaign, Post, Role, Unit, User
+from units.models import Campaign, Post, Role, Unit, User
 
 from . import rules, selectors
 from .appendix import appendix_data, pledge_text
@@ -143,30 +143,103 @@ def unit_form(*, campaign: Campaign, unit: Unit) -> RiskForm:
 
 
 def ensure_unit_forms(*, campaign: Campaign, unit: Unit) -> bool:
-    """Make sure the unit form and one personal form per post exist; False when the unit is not in the campaign."""
+    """Make sure the unit form and one personal form per post exist; False when the unit is not in the campaign.
+
+    Called by services only (a campaign starts for the unit, a post is created or given a holder), never by a
+    page: a GET reads. Returns whether the unit takes part; creates nothing that exists (idempotent)."""
     if not campaign.units.filter(pk=unit.pk).exists():
         return False
-    existing = set(
-        RiskForm.objects.filter(campaign=campaign, unit=unit, kind=FormKind.PERSONAL).values_list("post_id", flat=True)
+    _open_missing(
+        campaign=campaign, unit_id=unit.pk, post_ids=Post.objects.filter(unit=unit).values_list("pk", flat=True)
     )
-    missing = [
-        RiskForm(kind=FormKind.PERSONAL, campaign=campaign, unit=unit, post_id=pk)
-        for pk in Post.objects.filter(unit=unit).values_list("pk", flat=True)
-        if pk not in existing
-    ]
-    if not RiskForm.objects.filter(campaign=campaign, unit=unit, kind=FormKind.UNIT).exists():
-        missing.append(RiskForm(kind=FormKind.UNIT, campaign=campaign, unit=unit))
-    if missing:
-        RiskForm.objects.bulk_create(missing, ignore_conflicts=True)
     return True
 
 
-def ensure_my_forms(*, campaign: Campaign, user) -> None:
-    """The personal forms of the posts the user holds, for units taking part in the campaign."""
-    unit_ids = set(campaign.units.values_list("pk", flat=True))
-    for post in Post.objects.filter(assignments__in=Assignment.objects.current().filter(user=user)):
-        if post.unit_id in unit_ids:
-            form_for_post(campaign=campaign, post=post)
+def _open_missing(*, campaign: Campaign, unit_id: int, post_ids, unit_form_too: bool = True) -> list[RiskForm]:
+    existing = set(
+        RiskForm.objects.filter(campaign=campaign, unit_id=unit_id, kind=FormKind.PERSONAL).values_list(
+            "post_id", flat=True
+        )
+    )
+    missing = [
+        RiskForm(kind=FormKind.PERSONAL, campaign=campaign, unit_id=unit_id, post_id=pk)
+        for pk in post_ids
+        if pk not in existing
+    ]
+    if unit_form_too and not RiskForm.objects.filter(campaign=campaign, unit_id=unit_id, kind=FormKind.UNIT).exists():
+        missing.append(RiskForm(kind=FormKind.UNIT, campaign=campaign, unit_id=unit_id))
+    if missing:
+        RiskForm.objects.bulk_create(missing, ignore_conflicts=True)
+    return missing
+
+
+def _running_campaigns(unit_ids) -> list[Campaign]:
+    """The campaigns the units take part in that have not ended (a phase ending today or later, or no phases)."""
+    today = timezone.localdate()
+    return list(
+        Campaign.objects.filter(units__in=unit_ids)
+        .exclude(Q(phases__isnull=False) & ~Q(phases__end__gte=today))
+        .distinct()
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def forms_open_for_units(*, campaign: Campaign, unit_ids, actor=None) -> int:
+    """A campaign starts for these units: open each one's 附表1 and a 附表2 per post (audited, system action)."""
+    opened = 0
+    for unit_id in sorted(set(unit_ids)):
+        if not campaign.units.filter(pk=unit_id).exists():
+            continue
+        created = _open_missing(
+            campaign=campaign,
+            unit_id=unit_id,
+            post_ids=Post.objects.filter(unit_id=unit_id).values_list("pk", flat=True),
+        )
+        opened += len(created)
+    if opened:
+        audit.record(
+            actor=actor,
+            action="forms.open",
+            obj=campaign,
+            summary={"reason": "campaign_units", "units": sorted(set(unit_ids)), "count": opened},
+        )
+    return opened
+
+
+@transaction.atomic
+def forms_open_for_posts(*, post_ids, actor=None) -> int:
+    """Posts were created or given a holder: open their 附表2 (and their unit's 附表1 if missing) in every running
+    campaign their unit takes part in (audited, system action)."""
+    posts = list(Post.objects.filter(pk__in=post_ids).only("pk", "unit_id"))
+    opened = 0
+    for campaign in _running_campaigns({p.unit_id for p in posts}):
+        unit_ids = set(campaign.units.values_list("pk", flat=True))
+        for unit_id in sorted({p.unit_id for p in posts} & unit_ids):
+            created = _open_missing(
+                campaign=campaign, unit_id=unit_id, post_ids=[p.pk for p in posts if p.unit_id == unit_id]
+            )
+            opened += len(created)
+    if opened:
+        audit.record(
+            actor=actor,
+            action="forms.open",
+            object_repr=_("新岗位或新任职的防控表"),
+            summary={"reason": "posts", "posts": sorted(p.pk for p in posts), "count": opened},
+        )
+    return opened
+
+
+@transaction.atomic
+def forms_open_missing(*, actor=None) -> int:
+    """Open every missing form of every campaign's units (databases that existed before forms were opened by
+    services; ``manage.py open_missing_forms``). Idempotent."""
+    opened = 0
+    for campaign in Campaign.objects.order_by("pk"):
+        opened += forms_open_for_units(
+            campaign=campaign, unit_ids=campaign.units.values_list("pk", flat=True), actor=actor
+        )
+    return opened
 
 
 # --- transitions ------------------------------------------------------------------------------------------------
@@ -383,6 +456,40 @@ def form_reopen(*, form: RiskForm, actor, comment: str = "", version: int) -> Ri
     return form
 
 
+# --- frozen is frozen -----------------------------------------------------------------------------------------------
+def frozen_form_showing(points) -> RiskForm | None:
+    """The first submitted, confirmed or approved form whose 附表 shows any of ``points`` (a queryset): the unit's
+    附表1 and the 附表2 of each of the points' posts, in the points' campaigns. None when all are editable."""
+    showing = Q(pk__in=[])
+    for campaign_id, unit_id in set(points.values_list("campaign_id", "unit_id")):
+        of_campaign = RiskPoint.posts.through.objects.filter(riskpoint__in=points.filter(campaign_id=campaign_id))
+        showing |= Q(kind=FormKind.UNIT, campaign_id=campaign_id, unit_id=unit_id)
+        showing |= Q(kind=FormKind.PERSONAL, campaign_id=campaign_id, post_id__in=of_campaign.values("post_id"))
+    return (
+        RiskForm.objects.filter(showing)
+        .exclude(state__in=(FormState.DRAFT, FormState.RETURNED))
+        .select_related("unit", "post")
+        .order_by("kind", "pk")
+        .first()
+    )
+
+
+def _require_not_shown_frozen(points, what: str) -> None:
+    """Frozen is frozen: what a submitted or confirmed form prints changes only by returning it, what an approved
+    one prints only through a new version."""
+    frozen = frozen_form_showing(points)
+    if frozen is None:
+        return
+    if frozen.state == FormState.APPROVED:
+        todo = _("如需修改，请先在该表页面“开始新版本”。")
+    else:
+        todo = _("如需修改，请联系审核人（单位领导或纪委监察室）将其退回。")
+    raise ValidationError(
+        _("%(what)s印在%(form)s上，该表当前为“%(state)s”，内容已冻结，不能修改。%(todo)s")
+        % {"what": what, "form": frozen, "state": frozen.get_state_display(), "todo": todo}
+    )
+
+
 # --- risk points ---------------------------------------------------------------------------------------------------
 def _lock_editable(form, actor) -> RiskForm:
     locked = _lock_form(form)
@@ -499,6 +606,7 @@ def risk_point_create(*, form: RiskForm, actor, **data) -> RiskPoint:
     point.full_clean(exclude=["posts"])
     point.save()
     point.posts.set(posts)
+    _require_not_shown_frozen(RiskPoint.objects.filter(pk=point.pk), _("这个风险点"))
     audit.record(
         actor=actor,
         action="riskpoint.create",
@@ -515,6 +623,7 @@ def risk_point_update(*, point: RiskPoint, form: RiskForm, actor, version: int, 
     locked = RiskPoint.objects.select_for_update(of=("self",)).get(pk=point.pk)
     _check_point_in_form(locked, locked_form)
     workflow.check_version(locked, version)
+    _require_not_shown_frozen(RiskPoint.objects.filter(pk=locked.pk), _("这个风险点"))
     before = _point_summary(locked, list(locked.posts.all()))
     clean = _clean_point(form=locked_form, data=data)
     posts = clean.pop("posts")
@@ -528,6 +637,7 @@ def risk_point_update(*, point: RiskPoint, form: RiskForm, actor, version: int, 
     locked.full_clean(exclude=["posts"])
     locked.save()
     locked.posts.set(posts)
+    _require_not_shown_frozen(RiskPoint.objects.filter(pk=locked.pk), _("这个风险点"))  # its new posts' forms
     after = _point_summary(locked, posts)
     changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     audit.record(
@@ -544,6 +654,7 @@ def risk_point_delete(*, point: RiskPoint, form: RiskForm, actor, version: int) 
     locked = RiskPoint.objects.select_for_update(of=("self",)).get(pk=point.pk)
     _check_point_in_form(locked, locked_form)
     workflow.check_version(locked, version)
+    _require_not_shown_frozen(RiskPoint.objects.filter(pk=locked.pk), _("这个风险点"))
     if locked_form.kind == FormKind.PERSONAL and locked.posts.exclude(pk=locked_form.post_id).exists():
         locked.posts.remove(locked_form.post_id)
         locked.version += 1
@@ -626,6 +737,8 @@ def power_item_update(*, item: PowerItem, actor, version: int, **data) -> PowerI
     before = _power_summary(locked, list(locked.posts.all()))
     clean = _clean_power_item(unit=locked.unit, data=data)
     posts = clean.pop("posts")
+    if clean["name"] != locked.name:  # the name is printed as the 职权(业务)事项 of its risk points
+        _require_not_shown_frozen(locked.risk_points.all(), _("该职权事项"))
     for field, value in clean.items():
         setattr(locked, field, value)
     locked.version += 1
@@ -648,6 +761,7 @@ def power_item_delete(*, item: PowerItem, actor, version: int) -> None:
     if not rules.can_manage_unit_records(actor, locked.unit):
         raise PermissionDenied(_("只有本单位负责人或联络员可以编辑权力清单。"))
     workflow.check_version(locked, version)
+    _require_not_shown_frozen(locked.risk_points.all(), _("该职权事项"))
     locked.risk_points.filter(business_step="").update(business_step=locked.name[:200])
     audit.record(
         actor=actor, action="poweritem.delete", obj=locked, summary=_power_summary(locked, list(locked.posts.all()))

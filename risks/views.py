@@ -48,13 +48,16 @@ def form_list(request):
         return redirect("risks:my-forms")
     unit = None
     in_campaign = True
+    missing = 0
     if campaign is not None:
         if sees_all_units(user):
             code = request.GET.get("unit", "")
             unit = Unit.objects.filter(code=code).first() if code else None
         else:
             unit = user.unit
-            in_campaign = services.ensure_unit_forms(campaign=campaign, unit=unit)
+            # A GET only reads: forms are opened by services when the campaign starts for the unit.
+            in_campaign = campaign.units.filter(pk=unit.pk).exists()
+            missing = selectors.unit_forms_missing(campaign=campaign, unit=unit) if in_campaign else 0
         state = request.GET.get("state", "")
         forms = selectors.form_list(
             user, campaign=campaign, unit=unit, state=state if state in FormState.values else None
@@ -70,6 +73,7 @@ def form_list(request):
             "campaign": campaign,
             "unit": unit,
             "in_campaign": in_campaign,
+            "missing": missing,
             "states": FormState.choices,
             "units": Unit.objects.filter(campaigns=campaign) if campaign and sees_all_units(user) else [],
         },
@@ -79,11 +83,12 @@ def form_list(request):
 def my_forms(request):
     """The personal forms of the posts the user holds today (R3)."""
     campaign = current_campaign(session=request.session)
-    forms = []
+    forms, unopened = [], []
     if campaign is not None:
-        services.ensure_my_forms(campaign=campaign, user=request.user)
+        # A GET only reads: a post's 附表2 is opened when the post is created or its holder begins.
         forms = list(selectors.my_forms(request.user, campaign=campaign))
-    return render(request, "risks/my_forms.html", {"forms": forms, "campaign": campaign})
+        unopened = selectors.my_posts_without_form(request.user, campaign=campaign)
+    return render(request, "risks/my_forms.html", {"forms": forms, "campaign": campaign, "unopened": unopened})
 
 
 # --- one form ---------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from lianzheng import workflow
 from lianzheng.audit import record
 
+from . import signals
 from .models import PHASE_ORDER, Batch, Campaign, Phase, PhaseKind, Unit
 from .rules import is_admin, is_reviewer
 
@@ -85,6 +86,7 @@ def campaign_create(*, actor, name: str, year: int, batch: int, units, phases: d
         raise ValidationError(_("%(year)s 年已有名为“%(name)s”的批次。") % {"year": year, "name": name})
     campaign = Campaign.objects.create(name=name, year=year, batch=batch)
     campaign.units.set(units)
+    signals.campaign_units_added.send(sender=Campaign, campaign=campaign, unit_ids=[u.pk for u in units], actor=actor)
     _write_phases(campaign, phases)
     record(
         actor=actor,
@@ -116,7 +118,11 @@ def campaign_update(
     campaign.name, campaign.year, campaign.batch = name, year, batch
     campaign.version += 1
     campaign.save(update_fields=["name", "year", "batch", "version"])
+    before = set(campaign.units.values_list("pk", flat=True))
     campaign.units.set(units)
+    added = [u.pk for u in units if u.pk not in before]
+    if added:
+        signals.campaign_units_added.send(sender=Campaign, campaign=campaign, unit_ids=added, actor=actor)
     _write_phases(campaign, phases)
     record(
         actor=actor,

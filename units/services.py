@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from lianzheng import audit
 
+from . import signals
 from .models import Assignment, Office, Post, Unit, User
 from .roster import RosterPlan, parse_roster
 
@@ -24,7 +25,9 @@ def roster_import(*, file, actor, dry_run: bool = False) -> RosterPlan:
             plan = parse_roster(file)
             if plan.errors:
                 return plan
-            _apply_roster(plan, actor=actor)
+            opened = _apply_roster(plan, actor=actor)
+            if opened:
+                signals.posts_changed.send(sender=Post, post_ids=sorted(opened), actor=actor)
             audit.record(actor=actor, action="roster.import", summary=plan.counts, object_repr="花名册导入")
     except IntegrityError:
         # Someone else created the same unit, post or account between our read and our write (PostgreSQL;
@@ -42,10 +45,12 @@ def roster_import(*, file, actor, dry_run: bool = False) -> RosterPlan:
     return plan
 
 
-def _apply_roster(plan: RosterPlan, *, actor) -> None:
-    """Execute the plan's changes in order (units, offices, posts, users, assignments); only real differences."""
+def _apply_roster(plan: RosterPlan, *, actor) -> set[int]:
+    """Execute the plan's changes in order (units, offices, posts, users, assignments); only real differences.
+    Returns the ids of the posts created or given a new holder (their 附表2 are opened by risks)."""
     history_user = actor if getattr(actor, "pk", None) else None
     today = timezone.localdate()
+    opened = set()
     for change in plan.changes:
         if change.kind == "unit":
             unit = change.instance or Unit(code=change.key[0])
@@ -61,8 +66,11 @@ def _apply_roster(plan: RosterPlan, *, actor) -> None:
             post = change.instance or Post(
                 unit=plan.units[code], office=plan.offices[(code, office_name)] if office_name else None, name=name
             )
+            created = post.pk is None
             _assign(post, change.fields, history_user)
             plan.posts[change.key] = post
+            if created:
+                opened.add(post.pk)
         elif change.kind == "user":
             user = change.instance
             if user is None:
@@ -82,6 +90,8 @@ def _apply_roster(plan: RosterPlan, *, actor) -> None:
                 post=plan.posts[post_key], user=plan.users[staff_no], start=change.fields["start"] or today
             )
             _assign(assignment, {}, history_user)
+            opened.add(assignment.post_id)
+    return opened
 
 
 def _assign(instance, fields: dict, history_user) -> None:

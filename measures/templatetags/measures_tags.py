@@ -12,7 +12,7 @@ Prefetch ``posts`` and ``measures`` on the points to keep the page's query count
 
 from django import template
 
-from .. import selectors
+from .. import selectors, services
 
 register = template.Library()
 
@@ -21,8 +21,16 @@ register = template.Library()
 def point_measures(context, point, personal_form=None, next_url=None):
     request = context["request"]
     fragment = selectors.point_fragment(user=request.user, point=point, personal_form=personal_form)
+    # The page may have marked the point frozen (measures.services.frozen_forms_by_point): no edit buttons then.
+    frozen_form = getattr(point, "frozen_form", None)
     fragment.update(
-        {"request": request, "csrf_token": context.get("csrf_token"), "next_url": next_url or request.get_full_path()}
+        {
+            "frozen_form": frozen_form,
+            "frozen_notice": services.frozen_notice(frozen_form) if frozen_form else "",
+            "request": request,
+            "csrf_token": context.get("csrf_token"),
+            "next_url": next_url or request.get_full_path(),
+        }
     )
     return fragment
 
