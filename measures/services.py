@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from lianzheng.audit import record
 from lianzheng.notifications import notify
 from lianzheng.uploads import check_upload
+from risks import figures as risk_figures
 from risks.models import FormKind, RiskForm, RiskPoint
 from units.models import Unit
 from units.rules import manages_unit
@@ -142,6 +143,7 @@ def measure_create(
     measure.sort_order = (last.values_list("sort_order", flat=True).first() or 0) + 10
     measure.save()
     record(actor=actor, action="measure.create", obj=measure, summary=_measure_summary(measure))
+    risk_figures.refresh(campaign_id=point.campaign_id, unit_id=point.unit_id)
     return measure
 
 
@@ -190,13 +192,14 @@ def measure_update(
 def measure_delete(*, measure: Measure, actor, version) -> None:
     if not can_edit_measure(actor, measure):
         raise PermissionDenied(_("您无权删除该防控措施。"))
-    locked = Measure.objects.select_for_update(of=("self",)).get(pk=measure.pk)
+    locked = Measure.objects.select_for_update(of=("self",)).select_related("risk_point").get(pk=measure.pk)
     _check_version(locked, version)
     summary = _measure_summary(locked)
     file_name = locked.evidence_file.name or None
     record(actor=actor, action="measure.delete", obj=locked, summary=summary)
     locked.delete()
     _delete_file_on_commit(file_name)
+    risk_figures.refresh(campaign_id=locked.risk_point.campaign_id, unit_id=locked.risk_point.unit_id)
 
 
 #: planned → in effect → checked; one step at a time.

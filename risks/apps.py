@@ -9,3 +9,15 @@ class RisksConfig(AppConfig):
     def ready(self):
         # Register the Celery tasks in every process (web, worker, beat), so they can be looked up by name.
         from . import tasks  # noqa: F401
+
+        self._register_kept_figures()
+
+    def _register_kept_figures(self):
+        """The kept risk figures (``risks.figures``), rebuilt and checked by ``recompute_stats``."""
+        from lianzheng import figures as kept_figures
+
+        from . import figures as risk_figures
+
+        kept_figures.register(
+            kept_figures.Keeper("risks", rebuild=risk_figures.rebuild, differences=risk_figures.differences)
+        )
