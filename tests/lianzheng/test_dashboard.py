@@ -229,7 +229,7 @@ def test_each_campus_block_issues_the_same_number_of_queries_at_two_sizes(campai
         "heatmap": 1,
         "key_areas": 1,
         "unit_levels": 2,
-        "coverage": 4,
+        "coverage": 3,
         "complaints": 1,
         "supervision": 1,
         "assessments": 1,
