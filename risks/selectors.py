@@ -675,3 +675,10 @@ def power_items_of(unit: Unit):
 
 def meetings_of(*, unit: Unit, campaign):
     return SpecialMeeting.objects.filter(unit=unit, campaign=campaign).select_related("recorded_by")
+
+
+def form_state_counts(*, campaign) -> dict[int, dict]:
+    """Forms of the campaign per unit id, from the kept figures: ``total``, ``unit_forms`` and one count per state."""
+    from .figures import form_state_counts as kept_form_state_counts
+
+    return kept_form_state_counts(campaign=campaign)
