@@ -598,14 +598,23 @@ def unit_coverage_block(*, unit: Unit, campaign, posts=None) -> dict:
     links = _post_links(campaign, unit)
     if posts is not None:
         links = links.filter(post_id__in=posts)
-    post_counts = {
-        "total": post_qs.count(),
-        "covered": links.aggregate(n=Count("post_id", distinct=True))["n"],
-    }
     stage_flags = {
         f"has_{stage}": Exists(Measure.objects.filter(risk_point_id=OuterRef("pk"), stage=stage)) for stage in STAGES
     }
-    point_counts = point_qs.aggregate(total=Count("pk"), complete=Count("pk", filter=_complete()))
+    if posts is None:
+        # The whole unit: its figures are kept (risks.figures).
+        kept = UnitRiskFigures.objects.filter(campaign=campaign, unit=unit).values_list(
+            "covered_posts", "points", "complete"
+        )
+        covered, total_points, complete = kept.first() or (0, 0, 0)
+        post_counts = {"total": post_qs.count(), "covered": covered}
+        point_counts = {"total": total_points, "complete": complete}
+    else:
+        post_counts = {
+            "total": post_qs.count(),
+            "covered": links.aggregate(n=Count("post_id", distinct=True))["n"],
+        }
+        point_counts = point_qs.aggregate(total=Count("pk"), complete=Count("pk", filter=_complete()))
     uncovered = list(
         post_qs.exclude(pk__in=links.values("post_id"))
         .select_related("office")
