@@ -21,3 +21,6 @@ class RisksConfig(AppConfig):
         kept_figures.register(
             kept_figures.Keeper("risks", rebuild=risk_figures.rebuild, differences=risk_figures.differences)
         )
+        from units.figure_signals import roster_applied
+
+        roster_applied.connect(risk_figures.on_roster_applied, dispatch_uid="risks.figures.roster")

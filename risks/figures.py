@@ -120,6 +120,11 @@ def refresh_units(*, unit_ids) -> None:
         refresh(campaign_id=campaign_id, unit_id=unit_id)
 
 
+def on_roster_applied(sender, *, unit_ids, **kwargs) -> None:
+    """``units.figure_signals.roster_applied``: a post's key area may have changed."""
+    refresh_units(unit_ids=unit_ids)
+
+
 def rebuild() -> int:
     computed = _compute()
     UnitRiskFigures.objects.all().delete()

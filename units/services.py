@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from lianzheng import audit
 
+from .figure_signals import roster_applied
 from .models import Assignment, Office, Post, Unit, User
 from .roster import RosterPlan, parse_roster
 
@@ -26,6 +27,8 @@ def roster_import(*, file, actor, dry_run: bool = False) -> RosterPlan:
                 return plan
             _apply_roster(plan, actor=actor)
             audit.record(actor=actor, action="roster.import", summary=plan.counts, object_repr="花名册导入")
+            changed = {change.key[0] for change in plan.changes if change.kind == "post"}
+            roster_applied.send(sender=roster_import, unit_ids=[plan.units[code].pk for code in changed])
     except IntegrityError:
         # Someone else created the same unit, post or account between our read and our write (PostgreSQL;
         # SQLite serialises writers). Everything was rolled back; a second attempt sees their rows.

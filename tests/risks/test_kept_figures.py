@@ -14,7 +14,8 @@ from measures import services as measure_services
 from measures.models import Measure
 from risks import services
 from risks.models import FormKind, RiskForm, RiskPoint, SpecialMeeting, UnitRiskFigures
-from tests.factories import PostFactory
+from tests.factories import CampaignFactory, PostFactory
+from units.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -185,3 +186,30 @@ def test_form_state_counts_per_unit(personal_form, staff, campaign, unit, point_
     services.form_submit(form=personal_form, actor=staff, pledge=True)
     counts = form_state_counts(campaign=campaign)[unit.pk]
     assert counts["total"] == 1 and counts["submitted"] == 1 and counts["draft"] == 0 and counts["unit_forms"] == 0
+
+
+def test_a_roster_import_changing_a_posts_key_area_keeps_the_key_area_figures(admin_user):
+    from risks.models import RiskForm as Form
+    from tests.units.test_roster import GOOD_PEOPLE, import_bytes, workbook
+    from units.models import Post, Unit
+
+    import_bytes(workbook())
+    caiwu = Unit.objects.get(code="caiwu")
+    campaign = CampaignFactory(year=2010)
+    campaign.units.add(caiwu)
+    cashier = Post.objects.get(name="出纳")
+    form = Form.objects.create(kind=FormKind.UNIT, campaign=campaign, unit=caiwu)
+    contact = User.objects.get(staff_no="T003")
+    services.risk_point_create(
+        form=form, actor=contact, posts=[cashier], name="现金", manifestation="坐支", category="duty", level=1,
+        business_step="收付",
+    )  # fmt: skip
+    assert kept(campaign, caiwu)["by_level_category"] == {"duty:1": 1}
+    assert UnitRiskFigures.objects.get(campaign=campaign, unit=caiwu).by_key_area == {"finance": 1}
+    people = [list(row) for row in GOOD_PEOPLE]
+    people[0][6] = "工程项目管理"
+    assert import_bytes(workbook(people=people)).ok
+    area = Post.objects.get(name="出纳").key_area
+    assert area != "finance"
+    assert UnitRiskFigures.objects.get(campaign=campaign, unit=caiwu).by_key_area == {area: 1}
+    assert figures.differences()["risks"] == []
