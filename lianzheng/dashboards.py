@@ -30,7 +30,16 @@ from reviews.models import (
 )
 from reviews.models_schedule import Deliverable, DeliverableKind, Submission, SubmissionState
 from reviews.schedule_selectors import OPEN_FOR_UNIT, unit_progress
-from risks.models import FormEvent, FormKind, FormState, RiskCategory, RiskForm, RiskLevel, RiskPoint
+from risks.models import (
+    FormEvent,
+    FormKind,
+    FormState,
+    RiskCategory,
+    RiskForm,
+    RiskLevel,
+    RiskPoint,
+    UnitRiskFigures,
+)
 from risks.selectors import forms_visible_to, my_forms
 from units.models import KeyArea, Post, Role, Unit
 from units.rules import is_unit_manager, sees_all_units
@@ -227,14 +236,17 @@ def progress_block(*, campaign, today: datetime.date | None = None) -> dict:
 
 # --- risk points: heat map and key areas -----------------------------------------------------------------------------
 def heatmap_block(*, campaign, unit: Unit | None = None) -> dict:
-    """Risk points by category × level (4 × 3, R2): one query. Each cell links to the filtered risk-point list."""
-    qs = RiskPoint.objects.filter(campaign=campaign)
+    """Risk points by category × level (4 × 3, R2), from the kept figures (``risks.figures``): one query. Each cell
+    links to the filtered risk-point list."""
+    kept = UnitRiskFigures.objects.filter(campaign=campaign)
     if unit is not None:
-        qs = qs.filter(unit=unit)
-    counts = {
-        (row["category"], row["level"]): row["n"]
-        for row in qs.order_by().values("category", "level").annotate(n=Count("pk"))
-    }
+        kept = kept.filter(unit=unit)
+    counts = defaultdict(int)
+    for by_level_category in kept.values_list("by_level_category", flat=True):
+        for key, n in by_level_category.items():
+            category, level = key.split(":")
+            counts[(category, int(level))] += n
+    counts = {key: n for key, n in counts.items() if n}
     unit_filter = unit.pk if unit is not None else None
     rows = []
     for category in RiskCategory:
@@ -285,16 +297,12 @@ def heatmap_block(*, campaign, unit: Unit | None = None) -> dict:
 
 
 def key_area_block(*, campaign) -> dict:
-    """Risk points by the key area of their posts (一、1): one query. A point on posts of two areas counts in both,
-    exactly as the list's ``key_area`` filter finds it."""
-    counts = dict(
-        RiskPoint.posts.through.objects.filter(riskpoint__campaign=campaign)
-        .exclude(post__key_area="")
-        .order_by()
-        .values("post__key_area")
-        .annotate(n=Count("riskpoint_id", distinct=True))
-        .values_list("post__key_area", "n")
-    )
+    """Risk points by the key area of their posts (一、1), from the kept figures: one query. A point on posts of two
+    areas counts in both, exactly as the list's ``key_area`` filter finds it."""
+    counts = defaultdict(int)
+    for by_key_area in UnitRiskFigures.objects.filter(campaign=campaign).values_list("by_key_area", flat=True):
+        for area, n in by_key_area.items():
+            counts[area] += n
     rows = [
         {"area": area, "count": counts.get(area.value, 0), "url": _url("risks:point-list", key_area=area.value)}
         for area in KeyArea
@@ -314,16 +322,15 @@ def key_area_block(*, campaign) -> dict:
 
 
 def unit_level_block(*, campaign) -> dict:
-    """Risk points of each unit of the campaign by level: one query (plus the units)."""
+    """Risk points of each unit of the campaign by level, from the kept figures: one query (plus the units)."""
     units = list(campaign.units.order_by("sort_order", "code").only("pk", "code", "name"))
     counts = defaultdict(dict)
-    for row in (
-        RiskPoint.objects.filter(campaign=campaign)
-        .order_by()
-        .values("unit_id")
-        .annotate(**{f"l{level.value}": Count("pk", filter=Q(level=level.value)) for level in RiskLevel})
+    for unit_id, by_level_category in UnitRiskFigures.objects.filter(campaign=campaign).values_list(
+        "unit_id", "by_level_category"
     ):
-        counts[row["unit_id"]] = row
+        for key, n in by_level_category.items():
+            level_key = f"l{key.split(':')[1]}"
+            counts[unit_id][level_key] = counts[unit_id].get(level_key, 0) + n
     rows = []
     for unit in units:
         found = counts.get(unit.pk, {})
@@ -367,7 +374,7 @@ def _complete():
 
 def coverage_block(*, campaign) -> dict:
     """Per unit of the campaign and in total: posts with at least one point / all posts, and points with measures in
-    all three stages / all points (R13). Four queries. Counted as the coverage page counts them."""
+    all three stages / all points (R13), the last two from the kept figures. Three queries. Counted as the coverage page counts them."""
     units = list(campaign.units.order_by("sort_order", "code").only("pk", "code", "name"))
     post_totals = dict(
         Post.objects.filter(unit__campaigns=campaign)
@@ -376,22 +383,11 @@ def coverage_block(*, campaign) -> dict:
         .annotate(n=Count("pk"))
         .values_list("unit_id", "n")
     )
-    covered_posts = dict(
-        _post_links(campaign)
-        .filter(post__unit__campaigns=campaign)
-        .order_by()
-        .values("post__unit_id")
-        .annotate(n=Count("post_id", distinct=True))
-        .values_list("post__unit_id", "n")
+    kept = UnitRiskFigures.objects.filter(campaign=campaign).values_list(
+        "unit_id", "covered_posts", "points", "complete"
     )
-    points = {
-        row["unit_id"]: row
-        for row in RiskPoint.objects.filter(campaign=campaign, unit__campaigns=campaign)
-        .annotate(complete=_complete())
-        .order_by()
-        .values("unit_id")
-        .annotate(total=Count("pk"), complete_n=Count("pk", filter=Q(complete=True)))
-    }
+    covered_posts = {unit_id: covered for unit_id, covered, _points, _complete in kept}
+    points = {unit_id: {"total": n, "complete_n": done} for unit_id, _covered, n, done in kept}
     rows = []
     for unit in units:
         total, covered = post_totals.get(unit.pk, 0), covered_posts.get(unit.pk, 0)
@@ -535,9 +531,6 @@ def campus_dashboard(*, user, campaign, today=None) -> dict:
         can_complaints, can_cards, can_assessments = permissions
         return {
             "progress": _focused(progress_block(campaign=campaign, today=today)),
-            "heatmap": heatmap_block(campaign=campaign),
-            "key_areas": key_area_block(campaign=campaign),
-            "coverage": _focused(coverage_block(campaign=campaign)),
             "complaints": complaints_block(year=campaign.year, can_open=can_complaints),
             "supervision": supervision_block(can_open=can_cards),
             "assessments": _lowest_grades(assessment_block(can_open=can_assessments)),
@@ -546,6 +539,14 @@ def campus_dashboard(*, user, campaign, today=None) -> dict:
     version = data_version()
     key = (campaign.pk, today.isoformat(), *map(int, permissions))
     context.update(cached("dashboard-campus", compute, key_parts=key, version=version))
+    # The risk blocks read the kept figures (risks.figures) at every view, outside the data cache.
+    context.update(
+        {
+            "heatmap": heatmap_block(campaign=campaign),
+            "key_areas": key_area_block(campaign=campaign),
+            "coverage": _focused(coverage_block(campaign=campaign)),
+        }
+    )
     # The blocks' HTML depends on nothing else (and the language): the page keeps it under the same key.
     context["campus_key"] = ":".join(map(str, (*key, version)))
     context["campus_seconds"] = cache_seconds()
@@ -597,14 +598,23 @@ def unit_coverage_block(*, unit: Unit, campaign, posts=None) -> dict:
     links = _post_links(campaign, unit)
     if posts is not None:
         links = links.filter(post_id__in=posts)
-    post_counts = {
-        "total": post_qs.count(),
-        "covered": links.aggregate(n=Count("post_id", distinct=True))["n"],
-    }
     stage_flags = {
         f"has_{stage}": Exists(Measure.objects.filter(risk_point_id=OuterRef("pk"), stage=stage)) for stage in STAGES
     }
-    point_counts = point_qs.aggregate(total=Count("pk"), complete=Count("pk", filter=_complete()))
+    if posts is None:
+        # The whole unit: its figures are kept (risks.figures).
+        kept = UnitRiskFigures.objects.filter(campaign=campaign, unit=unit).values_list(
+            "covered_posts", "points", "complete"
+        )
+        covered, total_points, complete = kept.first() or (0, 0, 0)
+        post_counts = {"total": post_qs.count(), "covered": covered}
+        point_counts = {"total": total_points, "complete": complete}
+    else:
+        post_counts = {
+            "total": post_qs.count(),
+            "covered": links.aggregate(n=Count("post_id", distinct=True))["n"],
+        }
+        point_counts = point_qs.aggregate(total=Count("pk"), complete=Count("pk", filter=_complete()))
     uncovered = list(
         post_qs.exclude(pk__in=links.values("post_id"))
         .select_related("office")
@@ -704,14 +714,13 @@ def risk_distribution_context(request) -> dict:
     campaign = current_campaign(session=request.session)
     context = {"campaign": campaign}
     if campaign is not None:
-
-        def compute():
-            return {
+        # Read from the kept figures at every view: no cache.
+        context.update(
+            {
                 "heatmap": heatmap_block(campaign=campaign),
                 "key_areas": key_area_block(campaign=campaign),
                 "unit_levels": unit_level_block(campaign=campaign),
                 "coverage": _focused(coverage_block(campaign=campaign)),
             }
-
-        context.update(cached("dashboard-risks", compute, key_parts=(campaign.pk,)))
+        )
     return context

@@ -19,6 +19,7 @@ from lianzheng import workflow
 from lianzheng.audit import record
 from lianzheng.notifications import notify
 from lianzheng.uploads import check_upload
+from risks import figures as risk_figures
 from risks.models import FormKind, FormState, RiskForm, RiskPoint
 from units.models import Unit
 from units.rules import manages_unit
@@ -205,6 +206,7 @@ def measure_create(
     measure.sort_order = (last.values_list("sort_order", flat=True).first() or 0) + 10
     measure.save()
     record(actor=actor, action="measure.create", obj=measure, summary=_measure_summary(measure))
+    risk_figures.refresh(campaign_id=point.campaign_id, unit_id=point.unit_id)
     return measure
 
 
@@ -264,6 +266,7 @@ def measure_delete(*, measure: Measure, actor, version) -> None:
     record(actor=actor, action="measure.delete", obj=locked, summary=summary)
     locked.delete()
     _delete_file_on_commit(file_name)
+    risk_figures.refresh(campaign_id=locked.risk_point.campaign_id, unit_id=locked.risk_point.unit_id)
 
 
 #: planned → in effect → checked; one step at a time.

@@ -27,3 +27,16 @@ class RisksConfig(AppConfig):
         # Forms are opened by services when a campaign starts for a unit or a post gets a holder, never by a GET.
         signals.campaign_units_added.connect(_open_forms_for_units, dispatch_uid="risks.open_forms_for_units")
         signals.posts_changed.connect(_open_forms_for_posts, dispatch_uid="risks.open_forms_for_posts")
+        self._register_kept_figures()
+
+    def _register_kept_figures(self):
+        """The kept risk figures (``risks.figures``), rebuilt and checked by ``recompute_stats``."""
+        from lianzheng import figures as kept_figures
+        from units import signals
+
+        from . import figures as risk_figures
+
+        kept_figures.register(
+            kept_figures.Keeper("risks", rebuild=risk_figures.rebuild, differences=risk_figures.differences)
+        )
+        signals.roster_applied.connect(risk_figures.on_roster_applied, dispatch_uid="risks.figures.roster")

@@ -306,3 +306,34 @@ class FormEvent(TransitionEvent):
 
 
 from .models_exports import ExportJob  # noqa: E402,F401
+
+
+class UnitRiskFigures(models.Model):
+    """Figures of one unit in one campaign, kept by the services that write the rows they count (``risks.figures``)
+    in the same transaction, so that dashboards and the coverage page read them instead of counting the campus.
+
+    ``by_level_category`` is keyed ``"<category>:<level>"`` (R2), ``by_key_area`` by the key area of the points'
+    posts (a point on posts of two areas counts in both), ``by_scope`` by scope (R1), ``forms`` by ``total``,
+    ``unit_forms`` and each state.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    points = models.PositiveIntegerField(default=0)
+    #: Points with a measure in each of the three stages (R7).
+    complete = models.PositiveIntegerField(default=0)
+    #: Posts of the unit with at least one point of the campaign, and those with a point lacking a stage (R13).
+    covered_posts = models.PositiveIntegerField(default=0)
+    posts_with_incomplete = models.PositiveIntegerField(default=0)
+    by_level_category = models.JSONField(default=dict)
+    by_key_area = models.JSONField(default=dict)
+    by_scope = models.JSONField(default=dict)
+    forms = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("单位风险统计")
+        verbose_name_plural = _("单位风险统计")
+        constraints = [models.UniqueConstraint(fields=["campaign", "unit"], name="one_risk_figures_per_unit")]
+
+    def __str__(self):
+        return f"{self.unit_id}/{self.campaign_id}"

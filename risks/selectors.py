@@ -11,10 +11,8 @@ from operator import attrgetter
 
 from django.core.paginator import Paginator
 from django.db.models import (
-    BooleanField,
     Case,
     Count,
-    ExpressionWrapper,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -45,6 +43,7 @@ from .models import (
     RiskPoint,
     RiskScope,
     SpecialMeeting,
+    UnitRiskFigures,
 )
 
 STAGES = ("pre", "mid", "post")
@@ -611,51 +610,83 @@ def point_rows(values, *, version: int | None = None) -> list[PointRow]:
 
 
 def coverage(user, *, campaign, unit=None) -> list[dict]:
-    """Per unit of the campaign: posts without a risk point and points lacking a measure in some stage (R13)."""
+    """Per unit of the campaign: posts without a risk point and points lacking a measure in some stage (R13).
+
+    The counts come from the kept figures (``risks.figures``); the rows of the gaps are read only for the units whose
+    kept figures show a gap (a unit with every post covered and every point complete costs no row query)."""
     units = units_with_records_visible_to(user).filter(campaigns=campaign)
     if unit is not None:
         units = units.filter(pk=unit.pk)
     units = list(units.order_by("sort_order", "code"))
     unit_ids = [u.pk for u in units]
-    # An uncorrelated IN (the campaign's post links, read once) rather than EXISTS per post: without planner
-    # statistics SQLite ran that EXISTS as a scan of all the campaign's points for every post (posts × points).
-    in_campaign = RiskPoint.posts.through.objects.filter(riskpoint__campaign=campaign).values("post_id")
-    posts = list(
+    kept = {
+        row["unit_id"]: row
+        for row in UnitRiskFigures.objects.filter(campaign=campaign, unit_id__in=unit_ids).values(
+            "unit_id", "points", "complete", "covered_posts"
+        )
+    }
+    post_totals = dict(
         Post.objects.filter(unit_id__in=unit_ids)
-        .select_related("office")
-        .annotate(covered=ExpressionWrapper(Q(pk__in=in_campaign), output_field=BooleanField()))
-        .order_by("unit_id", "office__sort_order", "sort_order", "id")
+        .order_by()
+        .values("unit_id")
+        .annotate(n=Count("pk"))
+        .values_list("unit_id", "n")
+    )
+    empty = {"points": 0, "complete": 0, "covered_posts": 0}
+    with_gaps = [
+        pk
+        for pk in unit_ids
+        if kept.get(pk, empty)["covered_posts"] < post_totals.get(pk, 0)
+        or kept.get(pk, empty)["complete"] < kept.get(pk, empty)["points"]
+    ]
+    # An uncovered post is one with no link to a point of the campaign: read as an uncorrelated NOT IN over the
+    # campaign's post links of these units (EXISTS per post made SQLite scan the campaign per post).
+    in_campaign = RiskPoint.posts.through.objects.filter(
+        riskpoint__campaign=campaign, riskpoint__unit_id__in=with_gaps
+    ).values("post_id")
+    uncovered = (
+        list(
+            Post.objects.filter(unit_id__in=with_gaps)
+            .exclude(pk__in=in_campaign)
+            .select_related("office")
+            .order_by("unit_id", "office__sort_order", "sort_order", "id")
+        )
+        if with_gaps
+        else []
     )
     stage_counts = {f"n_{stage}": Count("measures", filter=Q(measures__stage=stage)) for stage in STAGES}
-    points = list(
-        RiskPoint.objects.filter(campaign=campaign, unit_id__in=unit_ids)
-        .select_related("office")
-        .annotate(**stage_counts)
-        .order_by("unit_id", "sort_order", "id")
+    points = (
+        list(
+            RiskPoint.objects.filter(campaign=campaign, unit_id__in=with_gaps)
+            .select_related("office")
+            .annotate(**stage_counts)
+            .order_by("unit_id", "sort_order", "id")
+        )
+        if with_gaps
+        else []
     )
-    # Grouped once (not filtered per unit: that was units × rows, seconds on a large campus).
-    posts_of, points_of = {}, {}
-    for post in posts:
-        posts_of.setdefault(post.unit_id, []).append(post)
+    uncovered_of, incomplete_of = {}, {}
+    for post in uncovered:
+        uncovered_of.setdefault(post.unit_id, []).append(post)
     for point in points:
-        points_of.setdefault(point.unit_id, []).append(point)
+        point.missing_stages = [stage for stage in STAGES if getattr(point, f"n_{stage}") == 0]
+        if point.missing_stages:
+            incomplete_of.setdefault(point.unit_id, []).append(point)
     result = []
     for unit_obj in units:
-        unit_posts = posts_of.get(unit_obj.pk, [])
-        unit_points = points_of.get(unit_obj.pk, [])
-        for point in unit_points:
-            point.missing_stages = [stage for stage in STAGES if getattr(point, f"n_{stage}") == 0]
-        uncovered = [p for p in unit_posts if not p.covered]
-        incomplete = [p for p in unit_points if p.missing_stages]
+        figures = kept.get(unit_obj.pk, empty)
+        unit_uncovered = uncovered_of.get(unit_obj.pk, [])
+        unit_incomplete = incomplete_of.get(unit_obj.pk, [])
+        post_count = post_totals.get(unit_obj.pk, 0)
         result.append(
             {
                 "unit": unit_obj,
-                "post_count": len(unit_posts),
-                "covered_count": len(unit_posts) - len(uncovered),
-                "uncovered_posts": uncovered,
-                "point_count": len(unit_points),
-                "incomplete_points": incomplete,
-                "complete": not uncovered and not incomplete and bool(unit_posts),
+                "post_count": post_count,
+                "covered_count": figures["covered_posts"],
+                "uncovered_posts": unit_uncovered,
+                "point_count": figures["points"],
+                "incomplete_points": unit_incomplete,
+                "complete": not unit_uncovered and not unit_incomplete and bool(post_count),
             }
         )
     return result
@@ -687,3 +718,10 @@ def my_posts_without_form(user, *, campaign: Campaign) -> list[Post]:
         .select_related("unit")
         .distinct()
     )
+
+
+def form_state_counts(*, campaign) -> dict[int, dict]:
+    """Forms of the campaign per unit id, from the kept figures: ``total``, ``unit_forms`` and one count per state."""
+    from .figures import form_state_counts as kept_form_state_counts
+
+    return kept_form_state_counts(campaign=campaign)

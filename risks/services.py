@@ -31,7 +31,7 @@ from lianzheng.notifications import notify
 from lianzheng.workflow import StaleEdit
 from units.models import Campaign, Post, Role, Unit, User
 
-from . import rules, selectors
+from . import figures, rules, selectors
 from .appendix import appendix_data, pledge_text
 from .exports import snapshot_pdf_sha256
 from .models import (
@@ -124,21 +124,26 @@ def _move(*, form, actor, action, version, comment="", apply=None) -> RiskForm:
         summary=lambda locked: {"revision": locked.revision, "comment": comment},
     )
     form.state, form.version, form.revision = locked.state, locked.version, locked.revision
+    figures.refresh(campaign_id=locked.campaign_id, unit_id=locked.unit_id)
     return locked
 
 
 # --- forms: get or create ------------------------------------------------------------------------------------
 def form_for_post(*, campaign: Campaign, post: Post) -> RiskForm:
     """The personal form (附表2) of a post in a campaign, created empty the first time (R3: tied to the post)."""
-    form, _created = RiskForm.objects.get_or_create(
+    form, created = RiskForm.objects.get_or_create(
         kind=FormKind.PERSONAL, campaign=campaign, post=post, defaults={"unit_id": post.unit_id}
     )
+    if created:
+        figures.refresh(campaign_id=campaign.pk, unit_id=post.unit_id)
     return form
 
 
 def unit_form(*, campaign: Campaign, unit: Unit) -> RiskForm:
     """The unit form (附表1) of a unit in a campaign, created empty the first time."""
-    form, _created = RiskForm.objects.get_or_create(kind=FormKind.UNIT, campaign=campaign, unit=unit)
+    form, created = RiskForm.objects.get_or_create(kind=FormKind.UNIT, campaign=campaign, unit=unit)
+    if created:
+        figures.refresh(campaign_id=campaign.pk, unit_id=unit.pk)
     return form
 
 
@@ -170,6 +175,7 @@ def _open_missing(*, campaign: Campaign, unit_id: int, post_ids, unit_form_too: 
         missing.append(RiskForm(kind=FormKind.UNIT, campaign=campaign, unit_id=unit_id))
     if missing:
         RiskForm.objects.bulk_create(missing, ignore_conflicts=True)
+        figures.refresh(campaign_id=campaign.pk, unit_id=unit_id)
     return missing
 
 
@@ -613,6 +619,7 @@ def risk_point_create(*, form: RiskForm, actor, **data) -> RiskPoint:
         obj=point,
         summary={"form": locked.pk, "form_state": locked.state, **_point_summary(point, posts)},
     )
+    figures.refresh(campaign_id=point.campaign_id, unit_id=point.unit_id)
     return point
 
 
@@ -643,6 +650,7 @@ def risk_point_update(*, point: RiskPoint, form: RiskForm, actor, version: int, 
     audit.record(
         actor=actor, action="riskpoint.update", obj=locked, summary={"form": locked_form.pk, "changes": changes}
     )
+    figures.refresh(campaign_id=locked.campaign_id, unit_id=locked.unit_id)
     return locked
 
 
@@ -665,10 +673,13 @@ def risk_point_delete(*, point: RiskPoint, form: RiskForm, actor, version: int) 
             obj=locked,
             summary={"form": locked_form.pk, "post": locked_form.post_id},
         )
+        figures.refresh(campaign_id=locked.campaign_id, unit_id=locked.unit_id)
         return False
     summary = {"form": locked_form.pk, **_point_summary(locked, list(locked.posts.all()))}
     audit.record(actor=actor, action="riskpoint.delete", obj=locked, summary=summary)
+    campaign_id, unit_id = locked.campaign_id, locked.unit_id
     locked.delete()
+    figures.refresh(campaign_id=campaign_id, unit_id=unit_id)
     return True
 
 

@@ -123,3 +123,15 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "zh-CN", "viewport": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture
+def kept_figures(db):
+    """Opt-in: a function that rebuilds every kept figure from the rows (call it after building data with factories,
+    which bypass the services that keep the figures)."""
+    from lianzheng import figures
+
+    def rebuild():
+        return figures.rebuild_all()
+
+    return rebuild

@@ -29,6 +29,8 @@ def roster_import(*, file, actor, dry_run: bool = False) -> RosterPlan:
             if opened:
                 signals.posts_changed.send(sender=Post, post_ids=sorted(opened), actor=actor)
             audit.record(actor=actor, action="roster.import", summary=plan.counts, object_repr="花名册导入")
+            changed = {change.key[0] for change in plan.changes if change.kind == "post"}
+            signals.roster_applied.send(sender=roster_import, unit_ids=[plan.units[code].pk for code in changed])
     except IntegrityError:
         # Someone else created the same unit, post or account between our read and our write (PostgreSQL;
         # SQLite serialises writers). Everything was rolled back; a second attempt sees their rows.

@@ -13,3 +13,7 @@ campaign_units_added = Signal()
 #: Posts were created or began a new assignment (roster import, units services): ``post_ids``, ``actor``.
 #: risks opens the posts' 附表2 in the campaigns their units take part in.
 posts_changed = Signal()
+
+#: Sent by ``services.roster_import`` inside its transaction after the roster was applied; ``unit_ids``: the units
+#: whose posts may have changed (a post's key area, say), so that the apps above can keep their figures.
+roster_applied = Signal()

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from lianzheng import dashboards
+from lianzheng import dashboards, figures
 from measures.models import ImplementationRules, Measure, RulesState
 from reviews import schedule_services
 from reviews.models import (
@@ -152,6 +152,7 @@ def grow(campaign, reviewer, *, units: int, posts_per_unit: int, unit=None):
                     "entered_by": reviewer,
                 },
             )
+    figures.rebuild_all()  # the rows above bypass the services that keep the figures
     return targets
 
 
@@ -228,7 +229,7 @@ def test_each_campus_block_issues_the_same_number_of_queries_at_two_sizes(campai
         "heatmap": 1,
         "key_areas": 1,
         "unit_levels": 2,
-        "coverage": 4,
+        "coverage": 3,
         "complaints": 1,
         "supervision": 1,
         "assessments": 1,
@@ -560,7 +561,7 @@ def test_campus_figures_are_cached_until_the_next_write(campus, reviewer, school
     client = as_user(school_leader)
     first, _ = queries(lambda: client.get(reverse("dashboard")))
     again, response = queries(lambda: client.get(reverse("dashboard")))
-    assert again < first - 10  # the ~20 aggregate queries are not repeated
+    assert again < first - 5  # the aggregates of the progress and supervision blocks are not repeated
     total = RiskPoint.objects.filter(campaign=campus).count()
     assert f">{total}<" in response.content.decode().replace(" ", "")
 
@@ -568,6 +569,7 @@ def test_campus_figures_are_cached_until_the_next_write(campus, reviewer, school
     point = RiskPoint.objects.filter(campaign=campus).first()
     point.pk = None
     point.save()
+    figures.rebuild_all()  # written around the services: the kept figures are recomputed
     audit.record(actor=reviewer, action="riskpoint.create", obj=point)
     response = client.get(reverse("dashboard"))
     assert f">{total + 1}<" in response.content.decode().replace(" ", "")

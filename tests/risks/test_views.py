@@ -304,7 +304,7 @@ def test_batch_approval_from_a_queue_page_shown_before_a_change_approves_nothing
 
 # --- R13 coverage ----------------------------------------------------------------------------------------------------
 def test_r13_coverage_lists_posts_without_points_and_points_missing_a_stage(
-    as_user, reviewer, campaign, unit, post, office
+    as_user, reviewer, campaign, unit, post, office, kept_figures
 ):
     bare = PostFactory(unit=unit, office=office, name="票据管理员")
     complete = make_point(campaign, unit, posts=[post], n=1, name="完整")
@@ -313,6 +313,7 @@ def test_r13_coverage_lists_posts_without_points_and_points_missing_a_stage(
     partial = make_point(campaign, unit, posts=[post], n=2, name="缺后期")
     Measure.objects.create(risk_point=partial, stage="pre", content="措施")
     Measure.objects.create(risk_point=partial, stage="mid", content="措施")
+    kept_figures()
 
     response = as_user(reviewer).get(reverse("risks:coverage"))
     entry = next(c for c in response.context["units"] if c["unit"] == unit)
@@ -321,6 +322,29 @@ def test_r13_coverage_lists_posts_without_points_and_points_missing_a_stage(
     assert not entry["complete"]
     html = response.content.decode()
     assert "票据管理员" in html and "缺后期" in html
+    assert (entry["post_count"], entry["covered_count"], entry["point_count"]) == (2, 1, 2)
+
+
+def test_r13_coverage_page_shows_the_kept_numbers_with_the_same_queries_at_two_sizes(
+    as_user, reviewer, campaign, unit, other_unit, kept_figures, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = as_user(reviewer)
+    counts = []
+    for grown, size in ((unit, 10), (other_unit, 60)):
+        _fill(campaign, grown, size)
+        kept_figures()
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse("risks:coverage"))
+        counts.append(len(ctx.captured_queries))
+        entry = next(c for c in response.context["units"] if c["unit"] == grown)
+        assert entry["point_count"] == size
+        assert f"风险点共 {size} 个" in response.content.decode()
+    assert counts[0] == counts[1]
+    with django_assert_max_num_queries(counts[0]):
+        client.get(reverse("risks:coverage"))
 
 
 # --- power inventory --------------------------------------------------------------------------------------------------
