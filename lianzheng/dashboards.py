@@ -28,14 +28,14 @@ from reviews.models import (
     YellowCard,
     YellowCardState,
 )
-from reviews.models_schedule import Deliverable, DeliverableKind, Submission, SubmissionState
+from reviews.models_schedule import Deliverable, DeliverableFigure, DeliverableKind, SubmissionState
 from reviews.schedule_selectors import OPEN_FOR_UNIT, unit_progress
 from risks.models import FormEvent, FormKind, FormState, RiskCategory, RiskForm, RiskLevel, RiskPoint
 from risks.selectors import forms_visible_to, my_forms
 from units.models import KeyArea, Post, Role, Unit
 from units.rules import is_unit_manager, sees_all_units
 
-from .datacache import cache_seconds, cached, data_version
+from .datacache import cached
 
 GREETINGS = {
     Role.ADMIN: gettext_lazy("您可以管理用户、导入花名册，并查看全部单位。"),
@@ -107,11 +107,12 @@ def progress_block(*, campaign, today: datetime.date | None = None) -> dict:
         Deliverable.objects.filter(phase__campaign=campaign).values("pk", "phase_id", "kind", "due_date")
     )
     unit_ids = campaign.units.values("pk")
-    # Stored submissions (document-like deliverables), counted per unit and phase.
+    # Stored submissions (document-like deliverables), counted per unit and phase from the kept figures
+    # (``reviews.figures``); overdue is derived here from the due date, never kept.
     stored = (
-        Submission.objects.filter(deliverable__phase__campaign=campaign, unit_id__in=unit_ids)
-        .exclude(deliverable__kind__in=[DeliverableKind.FORM, DeliverableKind.RULES])
-        .values("unit_id", "deliverable__phase_id")
+        DeliverableFigure.objects.filter(campaign=campaign, unit_id__in=unit_ids)
+        .order_by()
+        .values("unit_id", "phase_id")
         .annotate(
             accepted=Count("pk", filter=Q(state=SubmissionState.ACCEPTED)),
             handed_in_late_ok=Count(
@@ -122,7 +123,8 @@ def progress_block(*, campaign, today: datetime.date | None = None) -> dict:
             ),
         )
     )
-    stored = {(row["unit_id"], row["deliverable__phase_id"]): row for row in stored}
+    stored = {(row["unit_id"], row["phase_id"]): row for row in stored}
+    # TODO(merge): swap in ``risks.selectors.form_state_counts(campaign=campaign)`` (kept table, branch figrisk).
     forms = {
         row["unit_id"]: row
         for row in RiskForm.objects.filter(campaign=campaign)
@@ -505,7 +507,7 @@ def assessment_block(*, can_open: bool) -> dict:
     }
 
 
-# --- the campus blocks, cached ------------------------------------------------------------------------------------------
+# --- the campus blocks ------------------------------------------------------------------------------------------
 def _focused(block: dict) -> dict:
     """What the page shows of a per-unit block: the units furthest behind and the count of all. The cache keeps
     this, not four hundred rows of model instances to unpickle on every view."""
@@ -531,9 +533,10 @@ def campus_dashboard(*, user, campaign, today=None) -> dict:
         rules.has_perm("reviews.list_assessments", user),
     )
 
-    def compute():
-        can_complaints, can_cards, can_assessments = permissions
-        return {
+    can_complaints, can_cards, can_assessments = permissions
+    # Read fresh on every view: the counts come from kept figures and grouped queries, no cache (issue 12).
+    context.update(
+        {
             "progress": _focused(progress_block(campaign=campaign, today=today)),
             "heatmap": heatmap_block(campaign=campaign),
             "key_areas": key_area_block(campaign=campaign),
@@ -542,13 +545,7 @@ def campus_dashboard(*, user, campaign, today=None) -> dict:
             "supervision": supervision_block(can_open=can_cards),
             "assessments": _lowest_grades(assessment_block(can_open=can_assessments)),
         }
-
-    version = data_version()
-    key = (campaign.pk, today.isoformat(), *map(int, permissions))
-    context.update(cached("dashboard-campus", compute, key_parts=key, version=version))
-    # The blocks' HTML depends on nothing else (and the language): the page keeps it under the same key.
-    context["campus_key"] = ":".join(map(str, (*key, version)))
-    context["campus_seconds"] = cache_seconds()
+    )
     return context
 
 
