@@ -21,15 +21,15 @@ from django.utils.translation import gettext_lazy
 from measures.models import ImplementationRules, Measure, MeasureStage, RulesState
 from reviews.models import (
     Assessment,
-    Complaint,
     ComplaintState,
     Grade,
     KeySupervisionState,
-    YellowCard,
+    SupervisionFigureKind,
     YellowCardState,
 )
 from reviews.models_schedule import Deliverable, DeliverableFigure, DeliverableKind, SubmissionState
 from reviews.schedule_selectors import OPEN_FOR_UNIT, unit_progress
+from reviews.selectors import latest_grade_counts, supervision_counts
 from risks.models import FormEvent, FormKind, FormState, RiskCategory, RiskForm, RiskLevel, RiskPoint
 from risks.selectors import forms_visible_to, my_forms
 from units.models import KeyArea, Post, Role, Unit
@@ -430,10 +430,9 @@ def coverage_block(*, campaign) -> dict:
 
 # --- supervision ------------------------------------------------------------------------------------------------------
 def complaints_block(*, year: int, can_open: bool) -> dict:
-    """Complaints of the year by stage: one query. Only the office may open the list (the reporter is protected)."""
-    counts = dict(
-        Complaint.objects.filter(year=year).order_by().values("state").annotate(n=Count("pk")).values_list("state", "n")
-    )
+    """Complaints of the year by stage, from the kept figures (``reviews.figures``): one query. Only the office may
+    open the list (the reporter is protected)."""
+    counts = supervision_counts(figures=[SupervisionFigureKind.COMPLAINT], year=year)[SupervisionFigureKind.COMPLAINT]
     rows = [
         {
             "state": state,
@@ -461,21 +460,18 @@ def complaints_block(*, year: int, can_open: bool) -> dict:
 
 
 def supervision_block(*, can_open: bool) -> dict:
-    """Yellow cards in force (issued, not lifted), proposed ones awaiting the office, key supervisions in force: one
-    query."""
-    counts = YellowCard.objects.aggregate(
-        issued=Count("pk", filter=Q(state=YellowCardState.ISSUED)),
-        proposed=Count("pk", filter=Q(state=YellowCardState.PROPOSED)),
-        supervised=Count("supervision", filter=Q(supervision__state=KeySupervisionState.ACTIVE)),
-    )
+    """Yellow cards in force (issued, not lifted), proposed ones awaiting the office, key supervisions in force, all
+    years, from the kept figures: one query."""
+    counts = supervision_counts(figures=[SupervisionFigureKind.CARD, SupervisionFigureKind.SUPERVISION])
+    cards, supervisions = counts[SupervisionFigureKind.CARD], counts[SupervisionFigureKind.SUPERVISION]
 
     def link(state):
         return _url("reviews:yellowcard-list", state=state) if can_open else ""
 
     return {
-        "cards_in_force": counts["issued"],
-        "cards_proposed": counts["proposed"],
-        "supervisions_in_force": counts["supervised"],
+        "cards_in_force": cards.get(YellowCardState.ISSUED, 0),
+        "cards_proposed": cards.get(YellowCardState.PROPOSED, 0),
+        "supervisions_in_force": supervisions.get(KeySupervisionState.ACTIVE, 0),
         "cards_url": link(YellowCardState.ISSUED),
         "proposed_url": link(YellowCardState.PROPOSED),
         "supervisions_url": link(YellowCardState.ISSUED),
@@ -483,25 +479,23 @@ def supervision_block(*, can_open: bool) -> dict:
 
 
 def assessment_block(*, can_open: bool) -> dict:
-    """The grades of the latest assessment year: one query for the units and their grades (one row per unit)."""
-    latest = Assessment.objects.order_by("-year").values("year")[:1]
-    assessments = list(
-        Assessment.objects.filter(year__in=latest)
-        .select_related("unit")
-        .only("pk", "year", "final_grade", "raw_score", "capped", "unit__name", "unit__code", "unit__sort_order")
-        .order_by("unit__sort_order", "unit__code")
-    )
-    year = assessments[0].year if assessments else None
-    by_grade = defaultdict(int)
-    for a in assessments:
-        by_grade[a.final_grade] += 1
+    """The grades of the latest assessment year from the kept figures (one query), and the units with the lowest
+    scores (one query, at most ``FOCUS_UNITS`` rows)."""
+    year, by_grade = latest_grade_counts()
+    lowest = []
+    if year is not None:
+        lowest = list(
+            Assessment.objects.filter(year=year)
+            .select_related("unit")
+            .only("pk", "year", "final_grade", "raw_score", "capped", "unit__name", "unit__code", "unit__sort_order")
+            .order_by("raw_score", "unit__sort_order", "unit__code")[:FOCUS_UNITS]
+        )
     url = _url("reviews:assessment-list", year=year) if can_open and year else ""
-    lowest = sorted(assessments, key=lambda a: (a.raw_score is None, a.raw_score or 0))
     return {
         "year": year,
-        "assessments": assessments,
-        "focus": lowest[:FOCUS_UNITS],
-        "unit_total": len(assessments),
+        "assessments": lowest,
+        "focus": lowest,
+        "unit_total": sum(by_grade.values()),
         "grades": [{"grade": grade, "count": by_grade.get(grade.value, 0)} for grade in Grade],
         "url": url,
     }

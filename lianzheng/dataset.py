@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from lianzheng.figures import rebuild_all
 from lianzheng.models import Notification
 from measures.models import ImplementationRules, Measure, MeasureStage, MeasureState, RulesState
 from reviews.models import (
@@ -268,6 +269,7 @@ class _Generator:
             ("防控表 (forms, meetings, events)", self.forms),
             ("实施细则、信访举报、黄牌、考核 (rules, complaints, cards, assessments)", self.supervision),
             ("通知 (notifications)", self.notifications),
+            ("统计数 (kept figures)", rebuild_all),
         ]:
             started = time.perf_counter()
             step()

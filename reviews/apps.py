@@ -11,6 +11,7 @@ class ReviewsConfig(AppConfig):
         from lianzheng.figures import register
 
         from . import schedule_rules, tasks_schedule  # noqa: F401
-        from .figures import KEEPER
+        from .figures import DELIVERABLES, SUPERVISION
 
-        register(KEEPER)
+        register(DELIVERABLES)
+        register(SUPERVISION)

@@ -1,12 +1,30 @@
-"""Kept figures of the phase schedule (``lianzheng.figures``): the state of each unit's stored deliverables.
+"""Kept figures of the reviews app (``lianzheng.figures``).
 
-The schedule's services call ``keep_submission`` at the end of each write that changes a submission's state, inside
-the same transaction; ``rebuild`` and ``differences`` recompute every row from the submissions (a bulk load, a
-restore). Overdue is never kept: pages derive it from the deliverable's due date and today.
+- ``DeliverableFigure``: the state of each unit's stored (document-like) deliverable. The schedule's services call
+  ``keep_submission`` at the end of each write that changes a submission's state, inside the same transaction.
+  Overdue is never kept: pages derive it from the deliverable's due date and today.
+- ``SupervisionFigure``: per unit and year, complaints by stage, yellow cards and key supervisions by state, warnings
+  by kind and state, assessment grades. The supervision services call ``keep_unit_year`` at the end of each write; it
+  recomputes that unit's rows of that year from the source rows (five small grouped queries) under a lock on the
+  unit, so two writes of one unit never race on the same figures.
+
+``rebuild`` and ``differences`` of each keeper recompute every row with grouped queries (a bulk load, a restore).
 """
 
-from lianzheng.figures import Keeper
+from django.db.models import Count
 
+from lianzheng.figures import Keeper
+from units.models import Unit
+
+from .models import (
+    Assessment,
+    Complaint,
+    KeySupervision,
+    SupervisionFigure,
+    SupervisionFigureKind,
+    Warning,
+    YellowCard,
+)
 from .models_schedule import DERIVED_KINDS, DeliverableFigure, Submission, SubmissionState
 
 
@@ -70,4 +88,74 @@ def differences() -> list[str]:
     return lines
 
 
-KEEPER = Keeper(name="reviews.deliverables", rebuild=rebuild, differences=differences)
+DELIVERABLES = Keeper(name="reviews.deliverables", rebuild=rebuild, differences=differences)
+
+
+# --- supervision figures per unit and year ----------------------------------------------------------------------------
+#: figure → (queryset, unit field, year field, value fields joined by ":").
+def _sources():
+    F = SupervisionFigureKind
+    return [
+        (F.COMPLAINT, Complaint.objects.all(), "unit_id", "year", ("state",)),
+        (F.CARD, YellowCard.objects.all(), "post__unit_id", "year", ("state",)),
+        (F.SUPERVISION, KeySupervision.objects.all(), "yellow_card__post__unit_id", "yellow_card__year", ("state",)),
+        (F.WARNING, Warning.objects.all(), "unit_id", "year", ("kind", "state")),
+        (F.GRADE, Assessment.objects.all(), "unit_id", "year", ("final_grade",)),
+    ]
+
+
+def _supervision_source(*, unit_id: int | None = None, year: int | None = None) -> dict:
+    """{(unit_id, year, figure, value): count} from the source rows: one grouped query per figure."""
+    counts = {}
+    for figure, qs, unit_field, year_field, value_fields in _sources():
+        if unit_id is not None:
+            qs = qs.filter(**{unit_field: unit_id, year_field: year})
+        rows = qs.order_by().values_list(unit_field, year_field, *value_fields).annotate(n=Count("pk"))
+        for unit, row_year, *values, n in rows:
+            counts[(unit, row_year, str(figure), ":".join(values))] = n
+    return counts
+
+
+def _supervision_kept() -> dict:
+    return {
+        (u, y, f, v): n
+        for u, y, f, v, n in SupervisionFigure.objects.values_list("unit_id", "year", "figure", "value", "count")
+    }
+
+
+def keep_unit_year(*pairs: tuple[int, int]) -> None:
+    """Recompute the kept supervision figures of each (unit_id, year) from the rows; call inside the service's
+    transaction, at its end."""
+    pairs = sorted(set(pairs))
+    list(Unit.objects.select_for_update().filter(pk__in=[u for u, _y in pairs]).order_by("pk").values_list("pk"))
+    for unit_id, year in pairs:
+        counts = _supervision_source(unit_id=unit_id, year=year)
+        SupervisionFigure.objects.filter(unit_id=unit_id, year=year).delete()
+        SupervisionFigure.objects.bulk_create(
+            [SupervisionFigure(unit_id=u, year=y, figure=f, value=v, count=n) for (u, y, f, v), n in counts.items()]
+        )
+
+
+def rebuild_supervision() -> int:
+    counts = _supervision_source()
+    SupervisionFigure.objects.all().delete()
+    SupervisionFigure.objects.bulk_create(
+        [SupervisionFigure(unit_id=u, year=y, figure=f, value=v, count=n) for (u, y, f, v), n in counts.items()],
+        batch_size=1000,
+    )
+    return len(counts)
+
+
+def supervision_differences() -> list[str]:
+    source, kept = _supervision_source(), _supervision_kept()
+    lines = []
+    for key in sorted(set(source) | set(kept)):
+        if source.get(key, 0) != kept.get(key, 0):
+            unit_id, year, figure, value = key
+            lines.append(
+                f"{figure} unit={unit_id} year={year} {value}: kept {kept.get(key, 0)}, rows say {source.get(key, 0)}"
+            )
+    return lines
+
+
+SUPERVISION = Keeper(name="reviews.supervision", rebuild=rebuild_supervision, differences=supervision_differences)

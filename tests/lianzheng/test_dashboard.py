@@ -233,7 +233,7 @@ def test_each_campus_block_issues_the_same_number_of_queries_at_two_sizes(campai
         "coverage": 4,
         "complaints": 1,
         "supervision": 1,
-        "assessments": 1,
+        "assessments": 2,
     }
 
 
