@@ -60,6 +60,13 @@ def keep_submission(submission: Submission) -> None:
     )
 
 
+def keep_deliverable(deliverable) -> None:
+    """A deliverable moved to another phase: its kept rows follow (call inside the service's transaction)."""
+    DeliverableFigure.objects.filter(deliverable_id=deliverable.pk).update(
+        phase_id=deliverable.phase_id, campaign_id=deliverable.phase.campaign_id
+    )
+
+
 def rebuild() -> int:
     source = _source()
     DeliverableFigure.objects.all().delete()

@@ -23,7 +23,7 @@ from risks.models import PowerItem
 from units.campaign_services import campaign_create
 from units.models import Campaign, Phase, PhaseKind, Role, Unit, User
 
-from .figures import keep_submission
+from .figures import keep_deliverable, keep_submission
 from .models_schedule import (
     Deliverable,
     DeliverableKind,
@@ -162,6 +162,7 @@ def deliverable_save(
         for field, value in values.items():
             setattr(deliverable, field, value)
         deliverable.save()
+        keep_deliverable(deliverable)
         action = "deliverable.update"
     record(actor=actor, action=action, obj=deliverable, summary={"due_date": due_date, "kind": kind})
     return deliverable

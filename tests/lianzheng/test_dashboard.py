@@ -367,6 +367,26 @@ def test_progress_matches_the_schedule_matrix_unit_by_unit_and_phase_by_phase(ca
     assert block["url"] == reverse("reviews:progress") + f"?campaign={campus.pk}"
 
 
+def test_progress_from_kept_figures_equals_progress_from_the_submission_rows(campus):
+    """Issue 12: the matrix, the unit pages and the dashboard read each unit's deliverable states from the kept
+    figures; every state equals the one the Submission rows give, and after a change made around the services the
+    rebuilt figures agree again."""
+    from reviews.schedule_selectors import campaign_deliverables, statuses_for
+
+    units, deliverables = list(campus.units.all()), list(campaign_deliverables(campus))
+
+    def states(kept):
+        found = statuses_for(campaign=campus, units=units, deliverables=deliverables, today=TODAY, kept=kept)
+        return {key: (s.state, s.overdue) for key, s in found.items()}
+
+    assert states(kept=True) == states(kept=False)
+    changed = Submission.objects.filter(unit__in=units, state=SubmissionState.SUBMITTED).first()
+    Submission.objects.filter(pk=changed.pk).update(state=SubmissionState.ACCEPTED)
+    assert states(kept=True) != states(kept=False)
+    figures.rebuild_all()
+    assert states(kept=True) == states(kept=False)
+
+
 def test_progress_form_deliverable_follows_every_form_of_the_unit(campaign, reviewer, unit):
     """附表1 and all 附表2 approved → accepted; one returned → returned (and overdue once its deadline passed)."""
     grow(campaign, reviewer, units=1, posts_per_unit=2, unit=unit)

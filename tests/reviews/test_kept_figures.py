@@ -139,3 +139,22 @@ def test_overdue_is_never_kept_but_derived_from_the_due_date_and_today(
     # Nothing of the phase was accepted: every deliverable due by then is overdue, the returned one included.
     assert early[0] == 0
     assert late[0] == Deliverable.objects.filter(phase=prepare, due_date__lt=after_due).count() > 0
+
+
+def test_a_deliverable_moved_to_another_phase_takes_its_kept_states_along(
+    campaign, work_plan, unit, unit_contact, reviewer, media
+):
+    services.submission_submit(
+        actor=unit_contact, unit=unit, deliverable=work_plan, expected_version=0, upload=pdf_upload()
+    )
+    identify = campaign.phases.get(kind="identify")
+    services.deliverable_save(
+        actor=reviewer,
+        deliverable=work_plan,
+        phase=identify,
+        kind=work_plan.kind,
+        name=work_plan.name,
+        due_date=identify.end,
+    )
+    assert DeliverableFigure.objects.get().phase_id == identify.pk
+    assert figures.differences(["reviews.deliverables"]) == {"reviews.deliverables": []}
