@@ -21,30 +21,26 @@ from django.utils.translation import gettext_lazy
 from measures.models import ImplementationRules, Measure, MeasureStage, RulesState
 from reviews.models import (
     Assessment,
-    Complaint,
     ComplaintState,
     Grade,
     KeySupervisionState,
-    YellowCard,
+    SupervisionFigureKind,
     YellowCardState,
 )
-from reviews.models_schedule import Deliverable, DeliverableKind, Submission, SubmissionState
+from reviews.models_schedule import Deliverable, DeliverableFigure, DeliverableKind, SubmissionState
 from reviews.schedule_selectors import OPEN_FOR_UNIT, unit_progress
+from reviews.selectors import latest_grade_counts, supervision_counts
 from risks.models import (
     FormEvent,
-    FormKind,
     FormState,
     RiskCategory,
-    RiskForm,
     RiskLevel,
     RiskPoint,
     UnitRiskFigures,
 )
-from risks.selectors import forms_visible_to, my_forms
+from risks.selectors import form_state_counts, forms_visible_to, my_forms
 from units.models import KeyArea, Post, Role, Unit
 from units.rules import is_unit_manager, sees_all_units
-
-from .datacache import cache_seconds, cached, data_version
 
 GREETINGS = {
     Role.ADMIN: gettext_lazy("您可以管理用户、导入花名册，并查看全部单位。"),
@@ -84,13 +80,13 @@ def _form_state_from_counts(row: dict | None) -> str:
     from per-unit counts instead of every form row."""
     if not row:
         return SubmissionState.MISSING
-    if row["returned"]:
+    if row[FormState.RETURNED]:
         return SubmissionState.RETURNED
     if not row["unit_forms"]:
         return SubmissionState.MISSING
-    if row["approved"] == row["total"]:
+    if row[FormState.APPROVED] == row["total"]:
         return SubmissionState.ACCEPTED
-    if row["reached"] == row["total"]:
+    if row[FormState.CONFIRMED] + row[FormState.APPROVED] == row["total"]:
         return SubmissionState.SUBMITTED
     return SubmissionState.MISSING
 
@@ -116,11 +112,12 @@ def progress_block(*, campaign, today: datetime.date | None = None) -> dict:
         Deliverable.objects.filter(phase__campaign=campaign).values("pk", "phase_id", "kind", "due_date")
     )
     unit_ids = campaign.units.values("pk")
-    # Stored submissions (document-like deliverables), counted per unit and phase.
+    # Stored submissions (document-like deliverables), counted per unit and phase from the kept figures
+    # (``reviews.figures``); overdue is derived here from the due date, never kept.
     stored = (
-        Submission.objects.filter(deliverable__phase__campaign=campaign, unit_id__in=unit_ids)
-        .exclude(deliverable__kind__in=[DeliverableKind.FORM, DeliverableKind.RULES])
-        .values("unit_id", "deliverable__phase_id")
+        DeliverableFigure.objects.filter(campaign=campaign, unit_id__in=unit_ids)
+        .order_by()
+        .values("unit_id", "phase_id")
         .annotate(
             accepted=Count("pk", filter=Q(state=SubmissionState.ACCEPTED)),
             handed_in_late_ok=Count(
@@ -131,19 +128,8 @@ def progress_block(*, campaign, today: datetime.date | None = None) -> dict:
             ),
         )
     )
-    stored = {(row["unit_id"], row["deliverable__phase_id"]): row for row in stored}
-    forms = {
-        row["unit_id"]: row
-        for row in RiskForm.objects.filter(campaign=campaign)
-        .values("unit_id")
-        .annotate(
-            total=Count("pk"),
-            unit_forms=Count("pk", filter=Q(kind=FormKind.UNIT)),
-            returned=Count("pk", filter=Q(state=FormState.RETURNED)),
-            approved=Count("pk", filter=Q(state=FormState.APPROVED)),
-            reached=Count("pk", filter=Q(state__in=[FormState.CONFIRMED, FormState.APPROVED])),
-        )
-    }
+    stored = {(row["unit_id"], row["phase_id"]): row for row in stored}
+    forms = form_state_counts(campaign=campaign)  # kept by the form services (risks.figures)
     rules_states = dict(ImplementationRules.objects.filter(campaign=campaign).values_list("unit_id", "state"))
 
     # What each phase asks for: document-like deliverables (and how many are past due), and the derived ones.
@@ -424,10 +410,9 @@ def coverage_block(*, campaign) -> dict:
 
 # --- supervision ------------------------------------------------------------------------------------------------------
 def complaints_block(*, year: int, can_open: bool) -> dict:
-    """Complaints of the year by stage: one query. Only the office may open the list (the reporter is protected)."""
-    counts = dict(
-        Complaint.objects.filter(year=year).order_by().values("state").annotate(n=Count("pk")).values_list("state", "n")
-    )
+    """Complaints of the year by stage, from the kept figures (``reviews.figures``): one query. Only the office may
+    open the list (the reporter is protected)."""
+    counts = supervision_counts(figures=[SupervisionFigureKind.COMPLAINT], year=year)[SupervisionFigureKind.COMPLAINT]
     rows = [
         {
             "state": state,
@@ -455,21 +440,18 @@ def complaints_block(*, year: int, can_open: bool) -> dict:
 
 
 def supervision_block(*, can_open: bool) -> dict:
-    """Yellow cards in force (issued, not lifted), proposed ones awaiting the office, key supervisions in force: one
-    query."""
-    counts = YellowCard.objects.aggregate(
-        issued=Count("pk", filter=Q(state=YellowCardState.ISSUED)),
-        proposed=Count("pk", filter=Q(state=YellowCardState.PROPOSED)),
-        supervised=Count("supervision", filter=Q(supervision__state=KeySupervisionState.ACTIVE)),
-    )
+    """Yellow cards in force (issued, not lifted), proposed ones awaiting the office, key supervisions in force, all
+    years, from the kept figures: one query."""
+    counts = supervision_counts(figures=[SupervisionFigureKind.CARD, SupervisionFigureKind.SUPERVISION])
+    cards, supervisions = counts[SupervisionFigureKind.CARD], counts[SupervisionFigureKind.SUPERVISION]
 
     def link(state):
         return _url("reviews:yellowcard-list", state=state) if can_open else ""
 
     return {
-        "cards_in_force": counts["issued"],
-        "cards_proposed": counts["proposed"],
-        "supervisions_in_force": counts["supervised"],
+        "cards_in_force": cards.get(YellowCardState.ISSUED, 0),
+        "cards_proposed": cards.get(YellowCardState.PROPOSED, 0),
+        "supervisions_in_force": supervisions.get(KeySupervisionState.ACTIVE, 0),
         "cards_url": link(YellowCardState.ISSUED),
         "proposed_url": link(YellowCardState.PROPOSED),
         "supervisions_url": link(YellowCardState.ISSUED),
@@ -477,31 +459,29 @@ def supervision_block(*, can_open: bool) -> dict:
 
 
 def assessment_block(*, can_open: bool) -> dict:
-    """The grades of the latest assessment year: one query for the units and their grades (one row per unit)."""
-    latest = Assessment.objects.order_by("-year").values("year")[:1]
-    assessments = list(
-        Assessment.objects.filter(year__in=latest)
-        .select_related("unit")
-        .only("pk", "year", "final_grade", "raw_score", "capped", "unit__name", "unit__code", "unit__sort_order")
-        .order_by("unit__sort_order", "unit__code")
-    )
-    year = assessments[0].year if assessments else None
-    by_grade = defaultdict(int)
-    for a in assessments:
-        by_grade[a.final_grade] += 1
+    """The grades of the latest assessment year from the kept figures (one query), and the units with the lowest
+    scores (one query, at most ``FOCUS_UNITS`` rows)."""
+    year, by_grade = latest_grade_counts()
+    lowest = []
+    if year is not None:
+        lowest = list(
+            Assessment.objects.filter(year=year)
+            .select_related("unit")
+            .only("pk", "year", "final_grade", "raw_score", "capped", "unit__name", "unit__code", "unit__sort_order")
+            .order_by("raw_score", "unit__sort_order", "unit__code")[:FOCUS_UNITS]
+        )
     url = _url("reviews:assessment-list", year=year) if can_open and year else ""
-    lowest = sorted(assessments, key=lambda a: (a.raw_score is None, a.raw_score or 0))
     return {
         "year": year,
-        "assessments": assessments,
-        "focus": lowest[:FOCUS_UNITS],
-        "unit_total": len(assessments),
+        "assessments": lowest,
+        "focus": lowest,
+        "unit_total": sum(by_grade.values()),
         "grades": [{"grade": grade, "count": by_grade.get(grade.value, 0)} for grade in Grade],
         "url": url,
     }
 
 
-# --- the campus blocks, cached ------------------------------------------------------------------------------------------
+# --- the campus blocks ------------------------------------------------------------------------------------------
 def _focused(block: dict) -> dict:
     """What the page shows of a per-unit block: the units furthest behind and the count of all. The cache keeps
     this, not four hundred rows of model instances to unpickle on every view."""
@@ -527,29 +507,19 @@ def campus_dashboard(*, user, campaign, today=None) -> dict:
         rules.has_perm("reviews.list_assessments", user),
     )
 
-    def compute():
-        can_complaints, can_cards, can_assessments = permissions
-        return {
+    can_complaints, can_cards, can_assessments = permissions
+    # Read fresh on every view: the counts come from kept figures and grouped queries, no cache (issue 12).
+    context.update(
+        {
             "progress": _focused(progress_block(campaign=campaign, today=today)),
             "complaints": complaints_block(year=campaign.year, can_open=can_complaints),
             "supervision": supervision_block(can_open=can_cards),
             "assessments": _lowest_grades(assessment_block(can_open=can_assessments)),
-        }
-
-    version = data_version()
-    key = (campaign.pk, today.isoformat(), *map(int, permissions))
-    context.update(cached("dashboard-campus", compute, key_parts=key, version=version))
-    # The risk blocks read the kept figures (risks.figures) at every view, outside the data cache.
-    context.update(
-        {
             "heatmap": heatmap_block(campaign=campaign),
             "key_areas": key_area_block(campaign=campaign),
             "coverage": _focused(coverage_block(campaign=campaign)),
         }
     )
-    # The blocks' HTML depends on nothing else (and the language): the page keeps it under the same key.
-    context["campus_key"] = ":".join(map(str, (*key, version)))
-    context["campus_seconds"] = cache_seconds()
     return context
 
 

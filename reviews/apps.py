@@ -8,4 +8,10 @@ class ReviewsConfig(AppConfig):
 
     def ready(self):
         # django-rules autodiscovers only rules.py, Celery only tasks.py: register the schedule's modules here.
+        from lianzheng.figures import register
+
         from . import schedule_rules, tasks_schedule  # noqa: F401
+        from .figures import DELIVERABLES, SUPERVISION
+
+        register(DELIVERABLES)
+        register(SUPERVISION)

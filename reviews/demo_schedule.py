@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
+from lianzheng.figures import rebuild_all
 from units.demo import current_campaign, pilot_campaign
 from units.models import Role, Unit, User
 
@@ -211,6 +212,8 @@ def seed(*, stdout) -> None:
                 contact=contact,
                 reviewer=reviewer,
             )
+    # The demo writes its submissions directly: keep their figures from the rows.
+    rebuild_all(["reviews.deliverables"])
     stdout.write(
         f"schedule: {Deliverable.objects.count()} 项报送材料, {Submission.objects.count()} 份报送, "
         f"{SelfInspection.objects.count()} 份自查 (本次新增 {created}); today {today}"

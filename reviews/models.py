@@ -483,4 +483,37 @@ class Assessment(models.Model):
         return (Decimal(total) / valid).quantize(Decimal("0.1"))
 
 
+class SupervisionFigureKind(models.TextChoices):
+    COMPLAINT = "complaint", _("信访举报(按办理阶段)")
+    CARD = "card", _("黄牌警告(按状态)")
+    SUPERVISION = "supervision", _("重点监管(按状态)")
+    WARNING = "warning", _("预警处置(按方式:状态)")
+    GRADE = "grade", _("考核等次")
+
+
+class SupervisionFigure(models.Model):
+    """Kept figure (``lianzheng.figures``): per unit and year, how many complaints are in each stage, yellow cards and
+    key supervisions in each state, warnings of each kind and state (``value`` is ``kind:state``), and the unit's
+    assessment grade. The supervision services recompute the (unit, year) rows in the same transaction as each write
+    (``reviews.figures.keep_unit_year``). A yellow card and its key supervision count under the card's post's unit and
+    the card's year."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveIntegerField()
+    figure = models.CharField(max_length=20, choices=SupervisionFigureKind.choices)
+    value = models.CharField(max_length=50)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("监督统计")
+        verbose_name_plural = _("监督统计")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "figure", "value"], name="one_supervision_figure")
+        ]
+        indexes = [models.Index(fields=["figure", "year"], name="supervision_figure_by_year")]
+
+    def __str__(self):
+        return f"{self.unit_id} {self.year} {self.figure} {self.value}: {self.count}"
+
+
 from .models_schedule import *  # noqa: E402,F403

@@ -18,6 +18,7 @@ from units.models import Phase, Unit
 
 __all__ = [
     "Deliverable",
+    "DeliverableFigure",
     "DeliverableKind",
     "GroupRole",
     "Inspection",
@@ -295,3 +296,25 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.unit} · {self.deliverable} · {self.get_kind_display()} · {self.on_date}"
+
+
+class DeliverableFigure(models.Model):
+    """Kept figure (``lianzheng.figures``): the state of one unit's stored (document-like) deliverable, written by the
+    schedule's services in the same transaction as the submission it mirrors. A missing deliverable has no row; form
+    and 实施细则 deliverables are derived from those objects and have none either. Overdue is derived at read time
+    from the deliverable's due date, never kept here."""
+
+    campaign = models.ForeignKey("units.Campaign", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="+")
+    deliverable = models.ForeignKey(Deliverable, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=10, choices=SubmissionState.choices)
+
+    class Meta:
+        verbose_name = _("报送状态统计")
+        verbose_name_plural = _("报送状态统计")
+        constraints = [models.UniqueConstraint(fields=["unit", "deliverable"], name="one_deliverable_figure_per_unit")]
+        indexes = [models.Index(fields=["campaign", "unit", "phase"], name="deliverable_figure_progress")]
+
+    def __str__(self):
+        return f"{self.unit_id} · {self.deliverable_id} · {self.state}"

@@ -26,6 +26,7 @@ from units.rules import sees_all_units
 
 from .models_schedule import (
     Deliverable,
+    DeliverableFigure,
     DeliverableKind,
     GroupRole,
     Inspection,
@@ -106,16 +107,32 @@ class Status:
         return reverse("reviews:submission-detail", args=[self.unit.code, self.deliverable.pk])
 
 
-def statuses_for(*, campaign: Campaign, units, deliverables, today: datetime.date | None = None) -> dict:
-    """{(unit_id, deliverable_id): Status} for every pair; four queries whatever the sizes."""
+def statuses_for(
+    *, campaign: Campaign, units, deliverables, today: datetime.date | None = None, kept: bool = False
+) -> dict:
+    """{(unit_id, deliverable_id): Status} for every pair; four queries whatever the sizes.
+
+    With ``kept`` the stored deliverables' states come from the kept figures (``reviews.figures``) and the statuses
+    carry no Submission (the progress pages show states only); without it, from the Submission rows themselves."""
     today = today or timezone.localdate()
     units = list(units)
     deliverables = list(deliverables)
     unit_ids = [u.pk for u in units]
-    submissions = {
-        (s.unit_id, s.deliverable_id): s
-        for s in Submission.objects.filter(unit_id__in=unit_ids, deliverable__in=[d.pk for d in deliverables])
-    }
+    deliverable_ids = [d.pk for d in deliverables]
+    if kept:
+        submissions = {}
+        stored_states = {
+            (unit_id, deliverable_id): state
+            for unit_id, deliverable_id, state in DeliverableFigure.objects.filter(
+                unit_id__in=unit_ids, deliverable_id__in=deliverable_ids
+            ).values_list("unit_id", "deliverable_id", "state")
+        }
+    else:
+        submissions = {
+            (s.unit_id, s.deliverable_id): s
+            for s in Submission.objects.filter(unit_id__in=unit_ids, deliverable__in=deliverable_ids)
+        }
+        stored_states = {key: s.state for key, s in submissions.items()}
     forms = defaultdict(list)
     unit_form_ids = {}
     for unit_id, kind, state, pk in RiskForm.objects.filter(campaign=campaign, unit_id__in=unit_ids).values_list(
@@ -145,7 +162,7 @@ def statuses_for(*, campaign: Campaign, units, deliverables, today: datetime.dat
                 if rules_pk:
                     object_url = reverse("measures:rules-detail", args=[rules_pk])
             else:
-                state = submission.state if submission else SubmissionState.MISSING
+                state = stored_states.get((unit.pk, deliverable.pk), SubmissionState.MISSING)
             result[(unit.pk, deliverable.pk)] = Status(
                 unit=unit,
                 deliverable=deliverable,
@@ -170,7 +187,7 @@ def progress_matrix(*, campaign: Campaign, today: datetime.date | None = None) -
     today = today or timezone.localdate()
     units = list(campaign.units.order_by("sort_order", "code"))
     deliverables = list(campaign_deliverables(campaign))
-    statuses = statuses_for(campaign=campaign, units=units, deliverables=deliverables, today=today)
+    statuses = statuses_for(campaign=campaign, units=units, deliverables=deliverables, today=today, kept=True)
     rows = [(unit, [statuses[(unit.pk, d.pk)] for d in deliverables]) for unit in units]
     totals = defaultdict(int)
     for status in statuses.values():
@@ -202,7 +219,7 @@ def unit_progress(*, unit: Unit, campaign: Campaign, today: datetime.date | None
     """The unit's deliverables grouped by phase, each with its status and days left."""
     today = today or timezone.localdate()
     deliverables = list(campaign_deliverables(campaign))
-    statuses = statuses_for(campaign=campaign, units=[unit], deliverables=deliverables, today=today)
+    statuses = statuses_for(campaign=campaign, units=[unit], deliverables=deliverables, today=today, kept=True)
     phases = []
     by_phase = defaultdict(list)
     for d in deliverables:

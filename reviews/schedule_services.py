@@ -25,6 +25,7 @@ from risks.models import PowerItem
 from units.campaign_services import campaign_create
 from units.models import Campaign, Phase, PhaseKind, Role, Unit, User
 
+from .figures import keep_deliverable, keep_submission
 from .models_schedule import (
     Deliverable,
     DeliverableKind,
@@ -161,6 +162,7 @@ def deliverable_save(
         for field, value in values.items():
             setattr(deliverable, field, value)
         deliverable.save()
+        keep_deliverable(deliverable)
         action = "deliverable.update"
     record(actor=actor, action=action, obj=deliverable, summary={"due_date": due_date, "kind": kind})
     return deliverable
@@ -296,6 +298,7 @@ def submission_submit(
     submission.submitted_at = timezone.now()
     submission.version += 1
     submission.save()
+    keep_submission(submission)
     _event(submission, actor, "submit", from_state, comment=note, file_name=file_name)
     record(
         actor=actor,
@@ -327,6 +330,7 @@ def _review(*, actor, submission: Submission, version, to_state: str, comment: s
     submission.reviewed_at = timezone.now()
     submission.version += 1
     submission.save(update_fields=["state", "comment", "reviewed_by", "reviewed_at", "version"])
+    keep_submission(submission)
     action = "accept" if to_state == SubmissionState.ACCEPTED else "return"
     _event(submission, actor, action, from_state, comment=comment)
     record(actor=actor, action=f"submission.{action}", obj=submission, summary={"comment": comment})
@@ -402,6 +406,7 @@ def self_inspection_save(
         submission.submitted_by, submission.submitted_at = actor, timezone.now()
         submission.version += 1
         submission.save()
+        keep_submission(submission)
         _event(submission, actor, "submit", from_state)
         notify(
             recipients=_reviewers(),

@@ -1,5 +1,7 @@
 """Reads for supervision pages, scoped to what the user may see (404 rather than reveal what exists)."""
 
+from collections import defaultdict
+
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -13,6 +15,8 @@ from .models import (
     Complaint,
     ComplaintState,
     KeySupervision,
+    SupervisionFigure,
+    SupervisionFigureKind,
     ViolationCase,
     Warning,
     WarningState,
@@ -199,3 +203,29 @@ def unit_supervision(user, unit: Unit, *, post: Post | None = None) -> dict:
             else None
         ),
     }
+
+
+# --- kept figures (reviews.figures) ---------------------------------------------------------------------------
+def supervision_counts(*, figures: list[str], year: int | None = None) -> dict:
+    """{figure: {value: count}} summed over units (and over years unless one is given): one query."""
+    qs = SupervisionFigure.objects.filter(figure__in=figures)
+    if year is not None:
+        qs = qs.filter(year=year)
+    result = defaultdict(lambda: defaultdict(int))
+    for figure, value, n in qs.values_list("figure", "value", "count"):
+        result[figure][value] += n
+    return result
+
+
+def latest_grade_counts() -> tuple[int | None, dict]:
+    """The latest year with assessments and its units' final grades counted: one query on the kept figures."""
+    latest = SupervisionFigure.objects.filter(figure=SupervisionFigureKind.GRADE).order_by("-year").values("year")[:1]
+    rows = list(
+        SupervisionFigure.objects.filter(figure=SupervisionFigureKind.GRADE, year__in=latest).values_list(
+            "year", "value", "count"
+        )
+    )
+    counts = defaultdict(int)
+    for _year, value, n in rows:
+        counts[value] += n
+    return (rows[0][0] if rows else None), dict(counts)

@@ -25,6 +25,7 @@ from lianzheng.notifications import notify
 from lianzheng.uploads import check_upload
 from units.models import Assignment, Post, Role, Unit, User
 
+from .figures import keep_unit_year
 from .models import (
     WARNING_ORDER,
     Assessment,
@@ -228,6 +229,7 @@ def complaint_submit(
         % {"no": complaint.number, "channel": complaint.get_channel_display()},
         url=_complaint_url(complaint),
     )
+    keep_unit_year((complaint.unit_id, complaint.year))
     return complaint, code
 
 
@@ -299,6 +301,10 @@ def complaint_transition(
     )
     if action == "verify":
         yellow_card_propose_if_due(post=complaint.post, year=complaint.year)
+    # A verification may have proposed a yellow card: it counts under its post's unit.
+    keep_unit_year(
+        (complaint.unit_id, complaint.year), *([(complaint.post.unit_id, complaint.year)] if complaint.post else [])
+    )
     return complaint
 
 
@@ -386,6 +392,7 @@ def yellow_card_issue(
         url=_card_url(card),
     )
     _recompute_assessments(unit=unit, year=card.year, actor=actor)
+    keep_unit_year((unit.pk, card.year))
     return card
 
 
@@ -409,6 +416,7 @@ def yellow_card_lift(*, card: YellowCard, actor, reason: str, lifted_on=None, ve
         title=_("%(post)s 的黄牌警告已撤销") % {"post": card.post.name},
         url=_card_url(card),
     )
+    keep_unit_year((card.post.unit_id, card.year))
     return card
 
 
@@ -457,6 +465,8 @@ def supervision_end(*, supervision: KeySupervision, actor, note: str, end=None, 
         title=_("重点监管已结束：%(post)s") % {"post": supervision.head_post.name},
         url=reverse("reviews:supervision-detail", args=[supervision.pk]),
     )
+    card = YellowCard.objects.select_related("post").only("year", "post__unit_id").get(pk=supervision.yellow_card_id)
+    keep_unit_year((card.post.unit_id, card.year))
     return supervision
 
 
@@ -542,6 +552,7 @@ def warning_create(
         summary={"kind": kind, "target": target, "complaint_ids": [c.pk for c in complaints]},
     )
     _notify_warning_issued(warning)
+    keep_unit_year((warning.unit_id, warning.year))
     return warning
 
 
@@ -561,6 +572,7 @@ def warning_issue(*, warning: Warning, actor, reason: str | None = None, issued_
     _bump(warning, ["state", "issuer", "issued_on", "reason"])
     record(actor=actor, action="warning.adopt", obj=warning, summary={"kind": warning.kind, "source": warning.source})
     _notify_warning_issued(warning)
+    keep_unit_year((warning.unit_id, warning.year))
     return warning
 
 
@@ -576,6 +588,7 @@ def warning_dismiss(*, warning: Warning, actor, reason: str, version: int) -> Wa
     warning.dismiss_reason = reason
     _bump(warning, ["state", "dismiss_reason"])
     record(actor=actor, action="warning.dismiss", obj=warning, summary={"kind": warning.kind})
+    keep_unit_year((warning.unit_id, warning.year))
     return warning
 
 
@@ -599,6 +612,7 @@ def warning_answer(*, warning: Warning, actor, response: str, version: int) -> W
         title=_("%(target)s 已回复%(kind)s") % {"target": warning.target_label, "kind": warning.get_kind_display()},
         url=_warning_url(warning),
     )
+    keep_unit_year((warning.unit_id, warning.year))
     return warning
 
 
@@ -631,6 +645,7 @@ def warning_escalate(*, warning: Warning, actor, kind: str, reason: str) -> Warn
     new.complaints.set(warning.complaints.all())
     record(actor=actor, action="warning.escalate", obj=new, summary={"from_id": warning.pk, "kind": kind})
     _notify_warning_issued(new)
+    keep_unit_year((new.unit_id, new.year))
     return new
 
 
@@ -654,6 +669,7 @@ def violation_case_record(
     )
     record(actor=actor, action="violation.record", obj=case, summary={"unit": unit.code, "year": year})
     _recompute_assessments(unit=unit, year=year, actor=actor)
+    keep_unit_year((unit.pk, year))
     return case
 
 
@@ -827,6 +843,7 @@ def assessment_save(
         summary=_assessment_summary(assessment),
     )
     _propose_r11_warning(assessment)
+    keep_unit_year((unit.pk, year))
     return assessment
 
 
