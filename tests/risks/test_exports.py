@@ -425,6 +425,9 @@ def test_export_appendix_command_writes_both_formats(forms, tmp_path):
     pdf = tmp_path / "a2.pdf"
     call_command("export_appendix", "2", "--form", str(personal.pk), "--format", "pdf", "--output", str(pdf))
     assert pdf.read_bytes().startswith(b"%PDF")
+    # reads by command are logged as access, with no person
+    logged = AccessLog.objects.filter(user=None, detail__via="command").values_list("object_id", "format")
+    assert sorted(logged) == sorted([(str(unit_form.pk), "xlsx"), (str(personal.pk), "pdf")])
 
 
 def test_export_appendix_command_refuses_a_mismatched_appendix_number(forms, tmp_path):
