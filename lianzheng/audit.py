@@ -197,9 +197,11 @@ class ChainProblem:
                 f"{en}: signed with unknown key {self.key_id} (neither current nor in LIANZHENG_AUDIT_OLD_KEYS)"
             )
         if self.kind == MISSING_TAIL:
-            return f"末尾缺失 {self.missing} 个事件（{zh}） / {self.missing} events missing at the end ({en})"
+            return f"末尾缺失 {self.missing} 个事件（{zh}） / {self.missing} {"event" if self.missing == 1 else "events"} missing at the end ({en})"
         if self.kind == BEYOND_HEAD:
             return f"{zh} 超出链头记录的数目 / {en}: beyond the chain head's count"
+        if self.key_id:
+            return f"链头由未知密钥 {self.key_id} 签名 / the chain head is signed with unknown key {self.key_id}"
         return "链头校验值不符（链头被改动） / the chain head fails its HMAC check (the head was edited)"
 
 
@@ -246,7 +248,9 @@ def _problems(keys: dict[str, str]) -> Iterator[ChainProblem | int]:
         head_ok = head_key is not None and hmac.compare_digest(
             head_mac(head_key, count=head.count, last_hash=head.last_hash), head.mac
         )
-        if (count or head.count) and (not head_ok or (head.count == last_seq and head.last_hash != prev)):
+        if (count or head.count) and head_key is None:
+            yield ChainProblem(HEAD, key_id=head.key_id or "-")
+        elif (count or head.count) and (not head_ok or (head.count == last_seq and head.last_hash != prev)):
             yield ChainProblem(HEAD)
     yield count
 
