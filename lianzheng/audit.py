@@ -197,7 +197,7 @@ class ChainProblem:
                 f"{en}: signed with unknown key {self.key_id} (neither current nor in LIANZHENG_AUDIT_OLD_KEYS)"
             )
         if self.kind == MISSING_TAIL:
-            return f"末尾缺失 {self.missing} 个事件（{zh}） / {self.missing} {"event" if self.missing == 1 else "events"} missing at the end ({en})"
+            return f"末尾缺失 {self.missing} 个事件（{zh}） / {self.missing} {'event' if self.missing == 1 else 'events'} missing at the end ({en})"
         if self.kind == BEYOND_HEAD:
             return f"{zh} 超出链头记录的数目 / {en}: beyond the chain head's count"
         if self.key_id:
