@@ -10,6 +10,6 @@ class LianzhengConfig(AppConfig):
         from django.contrib.admin.models import LogEntry
         from django.db.models.signals import post_save
 
-        from . import audit
+        from . import audit, checks  # noqa: F401  (checks registers itself)
 
         post_save.connect(audit.record_admin_change, sender=LogEntry, dispatch_uid="lianzheng-admin-audit")

@@ -10,11 +10,15 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
-    """One append-only row of the audit log, hash-chained to the row before it.
+    """One append-only row of the audit log, chained to the row before it.
 
-    ``hash`` = SHA-256 over the canonical JSON of this row's content and ``prev_hash``; editing or deleting any
-    row breaks the chain from there on, which ``verify_audit_log`` reports.
+    ``hash`` = HMAC-SHA256, under the audit key named by ``key_id``, over the canonical JSON of this row's content,
+    its ``seq`` and ``prev_hash``. ``seq`` numbers the events 1, 2, 3... without gaps, so ``verify_audit_log`` names
+    the events that were deleted; without the key nobody can recompute the chain after an edit.
     """
+
+    seq = models.PositiveBigIntegerField(_("序号"), unique=True)
+    key_id = models.CharField(_("密钥标识"), max_length=16)
 
     at = models.DateTimeField(_("时间"), db_index=True)
     # PROTECT: the actor's id is part of the hashed content, so the user row must outlive its events.
@@ -42,16 +46,63 @@ class AuditEvent(models.Model):
 
 class AuditChainHead(models.Model):
     """A single row holding the newest hash; locking it serialises writers so the chain never forks,
-    and comparing it with the last event detects a deleted tail."""
+    and comparing it with the last event detects a deleted tail. ``count`` is the last ``seq`` handed out; ``mac``
+    (under the key ``key_id``) keeps the head from being wound back without the key."""
 
     last_hash = models.CharField(max_length=64)
     count = models.PositiveBigIntegerField(default=0)
+    key_id = models.CharField(max_length=16, blank=True)
+    mac = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("审计链头")
 
     def __str__(self):
         return f"{self.count}: {self.last_hash[:12]}"
+
+
+class AccessAction(models.TextChoices):
+    DOWNLOAD = "download", _("下载")
+    REFUSED = "refused", _("拒绝下载")
+    CLEANUP = "cleanup", _("清理导出文件")
+
+
+class AccessLog(models.Model):
+    """Who fetched which form or file when: reads are logged here, cheaply and without the audit chain's lock."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("人员"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Kept as written, so the row still says who it was after the account is gone.
+    user_name = models.CharField(_("姓名"), max_length=150, blank=True)
+    at = models.DateTimeField(_("时间"), db_index=True)
+    action = models.CharField(_("动作"), max_length=20, choices=AccessAction.choices)
+    object_type = models.CharField(_("对象类型"), max_length=80, blank=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=300, blank=True)
+    # The unit the object belongs to, by code (the ground references no app's table); empty for the whole school.
+    unit_code = models.CharField(_("单位代码"), max_length=30, blank=True)
+    format = models.CharField(_("格式"), max_length=10, blank=True)
+    client_address = models.GenericIPAddressField(_("客户端地址"), null=True, blank=True)
+    detail = models.JSONField(_("详情"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("下载记录")
+        verbose_name_plural = _("下载记录")
+        indexes = [
+            models.Index(fields=["user", "at"]),
+            models.Index(fields=["unit_code", "at"]),
+            models.Index(fields=["object_type", "object_id"]),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_name} {self.action} {self.object_repr}"
 
 
 class TransitionEvent(models.Model):

@@ -10,6 +10,8 @@ Configuration comes only from the environment (DESIGN §6):
 - ``EMAIL_URL``             ``smtp://user:password@host:port`` (``smtps://`` for TLS); or the usual ``EMAIL_*``.
 - ``DJANGO_DATA_DIR``       where uploads and generated files live (outside the web root); default ``./var``.
 - ``DJANGO_SITE_URL``       absolute address used in e-mails, default ``http://127.0.0.1:8000``.
+- ``LIANZHENG_AUDIT_KEY``   the audit chain's HMAC key (at least 32 characters), apart from DJANGO_SECRET_KEY;
+                            required in production. ``LIANZHENG_AUDIT_OLD_KEYS``: retired keys, comma-separated.
 """
 
 import os
@@ -284,6 +286,13 @@ LIANZHENG = {
     "SYSTEM_NAME": _("廉政风险防范管理系统"),
     "SCHOOL_NAME": os.environ.get("LIANZHENG_SCHOOL_NAME", "江西农业大学"),
 }
+
+# The audit chain's HMAC key (README "Audit chain key"). Development and tests fall back to a fixed key, which the
+# system check (lianzheng/checks.py) refuses with DEBUG off; retired keys still verify the events made under them.
+LIANZHENG_AUDIT_KEY = os.environ.get("LIANZHENG_AUDIT_KEY", "") or (
+    "insecure-development-audit-key-for-demo-and-tests" if (DEBUG or TESTING) else ""
+)
+LIANZHENG_AUDIT_OLD_KEYS = env_list("LIANZHENG_AUDIT_OLD_KEYS")
 
 if DEBUG or TESTING:
     # Serve static files straight from the app folders (no collectstatic needed for demo and tests).

@@ -23,7 +23,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from lianzheng import audit
+from lianzheng.access_log import log_access
 from lianzheng.celery import app as celery_app
+from lianzheng.models import AccessAction
 from units.rules import is_admin, is_reviewer
 
 from .appendix import SCHEMA, appendix_data, register_data
@@ -273,5 +275,5 @@ def cleanup_old_exports(*, now=None) -> int:
     if stale:
         ExportJob.objects.filter(pk__in=stale).update(file_path="", file_size=0)
     if removed:
-        audit.record(actor=None, action="export.cleanup", summary={"removed": removed, "keep_days": keep_days})
+        log_access(action=AccessAction.CLEANUP, fmt="zip", detail={"removed": removed, "keep_days": keep_days})
     return removed

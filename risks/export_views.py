@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from lianzheng import audit
+from lianzheng.access_log import log_access
+from lianzheng.models import AccessAction
 from units.models import Campaign, Unit
 from units.selectors import current_campaign
 
@@ -58,19 +59,25 @@ def form_export(request, pk, fmt):
     try:
         body = render_file(export, fmt)
     except SnapshotMismatch:
-        audit.record(
-            actor=request.user, action="form.export_refused", obj=form, summary={"format": fmt, "snapshot": snapshot_id}
+        log_access(
+            action=AccessAction.REFUSED,
+            request=request,
+            obj=form,
+            unit_code=form.unit.code,
+            fmt=fmt,
+            detail={"snapshot": snapshot_id},
         )
         return HttpResponse(
             _("该防控表的存档内容与通过时记录的 PDF 校验值不一致，已拒绝下载。请联系纪委监察室核查。"),
             status=409,
             content_type="text/plain; charset=utf-8",
         )
-    audit.record(
-        actor=request.user,
-        action="form.export",
+    log_access(
+        request=request,
         obj=form,
-        summary={"format": fmt, "revision": export.data.get("revision"), "snapshot": snapshot_id},
+        unit_code=form.unit.code,
+        fmt=fmt,
+        detail={"revision": export.data.get("revision"), "snapshot": snapshot_id},
     )
     return attachment(
         body,
@@ -146,7 +153,14 @@ def export_job_download(request, pk):
     path = export_job_file(job)
     if path is None:
         raise Http404
-    audit.record(actor=request.user, action="export.download", obj=job, summary={"size": job.file_size})
+    log_access(
+        request=request,
+        obj=job,
+        object_repr=zip_name(job),
+        unit_code=job.unit.code if job.unit_id else "",
+        fmt="zip",
+        detail={"size": job.file_size},
+    )
     name = zip_name(job)
     response = FileResponse(path.open("rb"), content_type=CONTENT_TYPES["zip"])
     response["Content-Disposition"] = (

@@ -19,6 +19,7 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path):
         **os.environ,
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "x7!kq2Lr9vZ#pT4mW8sN1cY6hB3jF0dG5aE-uQ_oI+eR2tU9yP",
+        "LIANZHENG_AUDIT_KEY": "Qm3v9XkP2rT7wZ1yB5nH8jL4cF6gD0sA-audit-chain",
         "DJANGO_ALLOWED_HOSTS": "lianzheng.example.edu.cn",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
     }
@@ -33,6 +34,23 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path):
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_fails_in_production_without_an_audit_key(tmp_path):
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "x7!kq2Lr9vZ#pT4mW8sN1cY6hB3jF0dG5aE-uQ_oI+eR2tU9yP",
+        "DJANGO_ALLOWED_HOSTS": "x.example",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}",
+    }
+    env.pop("LIANZHENG_AUDIT_KEY", None)
+    env.pop("PYTEST_CURRENT_TEST", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    assert "lianzheng.E001" in result.stdout + result.stderr
 
 
 def test_check_deploy_fails_without_a_secret_key(tmp_path):

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from lianzheng.models import AuditEvent
+from lianzheng.models import AccessLog, AuditEvent
 from risks import export_tasks
 from risks.export_tasks import cleanup_old_exports, export_job_run, export_job_start
 from risks.models import ExportJob, RiskForm
@@ -176,7 +176,10 @@ def test_export_page_starts_a_job_and_shows_progress_and_download(
     assert download.status_code == 200 and download["Content-Type"] == "application/zip"
     assert "filename*=UTF-8''" in download["Content-Disposition"]
     assert zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content))).namelist()
-    assert AuditEvent.objects.filter(action="export.download", object_id=str(job.pk)).exists()
+    # starting the job is a write and is audited; fetching its file is a read, kept in the access log
+    assert not AuditEvent.objects.filter(action="export.download").exists()
+    entry = AccessLog.objects.get(object_type="risks.ExportJob")
+    assert (entry.user, entry.object_id, entry.format, entry.unit_code) == (reviewer, str(job.pk), "zip", "")
 
 
 def test_running_job_fragment_polls_every_second(as_user, reviewer, campaign_with_two_units):
@@ -242,11 +245,14 @@ def test_cleanup_removes_files_older_than_the_keep_days(start, settings, campaig
     stray = data_dir / "exports" / "job-999.zip.part"
     stray.write_bytes(b"x")
     os.utime(stray, (four_days_ago, four_days_ago))
+    chain_length = AuditEvent.objects.count()
     assert cleanup_old_exports() == 2
     assert not Path(old.file_path).exists() and Path(new.file_path).exists() and not stray.exists()
     old.refresh_from_db()
     assert old.file_path == "" and old.state == ExportJobState.DONE
-    assert AuditEvent.objects.filter(action="export.cleanup").exists()
+    assert AuditEvent.objects.count() == chain_length  # the clean-up is not an audited change
+    cleanup = AccessLog.objects.get(action="cleanup")
+    assert cleanup.user is None and cleanup.detail == {"removed": 2, "keep_days": 3}
     # the keep period is read at call time
     settings.LIANZHENG_EXPORT_KEEP_DAYS = 0
     call_command("cleanup_exports")

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from lianzheng.models import AuditEvent
+from lianzheng.models import AccessLog, AuditEvent
 from measures.models import Measure
 from risks.appendix import appendix_data, rows_of
 from risks.exports import appendix_pdf, appendix_xlsx, snapshot_pdf_sha256
@@ -338,7 +338,9 @@ def test_unit_form_download_needs_read_permission(request, forms, as_user, who, 
     before = AuditEvent.objects.count()
     response = as_user(user).get(export_url(unit_form, "xlsx"))
     assert response.status_code == (200 if allowed else 404)
-    assert AuditEvent.objects.count() == before + (1 if allowed else 0)
+    # a read: the access log grows, the audit chain does not
+    assert AuditEvent.objects.count() == before
+    assert AccessLog.objects.filter(user=user).count() == (1 if allowed else 0)
 
 
 def test_personal_form_download_by_holder_and_not_by_another_units_staff(forms, as_user, staff, other_staff):
@@ -351,7 +353,7 @@ def test_personal_form_download_by_holder_and_not_by_another_units_staff(forms, 
     assert as_user(other_staff).get(export_url(personal, "pdf")).status_code == 404
 
 
-def test_download_sends_the_chinese_file_name_rfc5987_and_records_an_audit_event(forms, as_user, unit_contact):
+def test_download_sends_the_chinese_file_name_rfc5987_and_is_logged_as_access_not_audit(forms, as_user, unit_contact):
     _campaign, unit_form, _personal = forms
     response = as_user(unit_contact).get(export_url(unit_form, "xlsx"))
     assert response.status_code == 200
@@ -360,9 +362,11 @@ def test_download_sends_the_chinese_file_name_rfc5987_and_records_an_audit_event
     assert disposition.startswith("attachment;")
     assert "filename*=UTF-8''%E9%99%84%E8%A1%A81_%E8%B4%A2%E5%8A%A1%E5%A4%84_2010.xlsx" in disposition
     assert 'filename="' in disposition and "附表" not in disposition.split("filename*")[0]
-    event = AuditEvent.objects.order_by("-id").first()
-    assert event.action == "form.export" and event.actor == unit_contact
-    assert event.object_id == str(unit_form.pk) and event.summary["format"] == "xlsx"
+    assert not AuditEvent.objects.filter(action="form.export").exists()
+    entry = AccessLog.objects.get()
+    assert (entry.action, entry.user, entry.format, entry.unit_code) == ("download", unit_contact, "xlsx", "caiwu")
+    assert entry.object_type == "risks.RiskForm" and entry.object_id == str(unit_form.pk)
+    assert entry.client_address == "127.0.0.1"
     assert load_workbook(io.BytesIO(response.content)).active["A2"].value == "财务处部门廉政风险识别防控表"
 
 
@@ -409,7 +413,7 @@ def test_approved_form_with_a_tampered_snapshot_is_refused(forms, as_user, revie
     FormSnapshot.objects.filter(pk=snapshot.pk).update(content=content)
     response = as_user(reviewer).get(export_url(unit_form, "pdf"))
     assert response.status_code == 409
-    assert AuditEvent.objects.filter(action="form.export_refused").exists()
+    assert AccessLog.objects.filter(action="refused", object_id=str(unit_form.pk), format="pdf").exists()
 
 
 # --- the command -------------------------------------------------------------------------------------------
@@ -421,6 +425,9 @@ def test_export_appendix_command_writes_both_formats(forms, tmp_path):
     pdf = tmp_path / "a2.pdf"
     call_command("export_appendix", "2", "--form", str(personal.pk), "--format", "pdf", "--output", str(pdf))
     assert pdf.read_bytes().startswith(b"%PDF")
+    # reads by command are logged as access, with no person
+    logged = AccessLog.objects.filter(user=None, detail__via="command").values_list("object_id", "format")
+    assert sorted(logged) == sorted([(str(unit_form.pk), "xlsx"), (str(personal.pk), "pdf")])
 
 
 def test_export_appendix_command_refuses_a_mismatched_appendix_number(forms, tmp_path):

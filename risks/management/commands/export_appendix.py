@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from lianzheng import audit
+from lianzheng.access_log import log_access
 from risks.export_tasks import SnapshotMismatch, export_content, render_file
 from risks.models import RiskForm
 
@@ -38,9 +38,9 @@ class Command(BaseCommand):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(body)
             self.stderr.write(f"{path} ({len(body)} bytes)")
-        audit.record(
-            actor=None,
-            action="form.export",
+        log_access(
             obj=found,
-            summary={"format": format, "via": "command", "snapshot": export.snapshot.pk if export.snapshot else None},
+            unit_code=found.unit.code,
+            fmt=format,
+            detail={"via": "command", "snapshot": export.snapshot.pk if export.snapshot else None},
         )
