@@ -2,9 +2,10 @@
 
 Two benchmarks, both by default (``--only exports`` or ``--only pages`` for one):
 
-**Pages** (``benchmarks/pages.py``): SQL queries and median/p95 server time of the dashboard, the risk-point list, a
-unit form and the reviewer queue at two campus sizes (``--sizes 1000,20000`` posts) on SQLite and PostgreSQL
-(``--db sqlite|postgres|both``), next to a floor view; written to docs/benchmarks.md ("Pages").
+**Pages** (``benchmarks/pages.py``): SQL queries and median/p95 server time, warm and "cold" (right after a service
+write in another unit), of the dashboard per role, the risk-point list, a unit form, the reviewer queue, the progress
+matrix, a unit's progress and coverage at two campus sizes (``--sizes 1000,20000`` posts) on SQLite and PostgreSQL
+(``--db sqlite|postgres|both``), next to a floor view per user; written to docs/benchmarks.md ("Pages").
 
 **Exports**: for one unit with N risk points (default 200, each with 3 measures per stage), it times — median of R runs —
 ``appendix_data`` (the database read), ``appendix_xlsx`` and ``appendix_pdf``, and compares the two exports with a

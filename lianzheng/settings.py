@@ -6,7 +6,12 @@ Configuration comes only from the environment (DESIGN §6):
 - ``DJANGO_SECRET_KEY``     required in production.
 - ``DJANGO_ALLOWED_HOSTS``  comma-separated host names.
 - ``DATABASE_URL``          ``sqlite:///path`` or ``postgres://user@host:port/name``; default a SQLite file.
-- ``REDIS_URL``             Celery broker and cache; absent = tasks run in-process (eager).
+- ``REDIS_URL``             Celery broker; absent = tasks run in-process (eager).
+- ``REDIS_CACHE_URL``       the cache, a Redis database apart from the broker's; default ``REDIS_URL`` with the next
+                            database number (``redis://host:6379/0`` → ``/1``). No Redis at all = a per-process cache.
+                            Pages answer from the database when it is unreachable.
+- ``LIANZHENG_RELEASE``     the release name carried by every cache key (a deploy never reads its predecessor's
+                            entries); default the git commit, else a digest of the installed code and templates.
 - ``EMAIL_URL``             ``smtp://user:password@host:port`` (``smtps://`` for TLS); or the usual ``EMAIL_*``.
 - ``DJANGO_DATA_DIR``       where uploads and generated files live (outside the web root); default ``./var``.
 - ``DJANGO_SITE_URL``       absolute address used in e-mails, default ``http://127.0.0.1:8000``.
@@ -201,15 +206,33 @@ def _test_cache_url(url: str) -> str:
     return parts._replace(path=f"/{(broker_db + offset) % 16}").geturl()
 
 
-if REDIS_URL:
+def _other_db(url: str, offset: int = 1) -> str:
+    """The same Redis server, another database: the cache never shares the broker's (a FLUSHDB empties no queue)."""
+    parts = urlsplit(url)
+    broker_db = int(parts.path.strip("/") or 0)
+    return parts._replace(path=f"/{(broker_db + offset) % 16}").geturl()
+
+
+# The cache: its own Redis database (REDIS_CACHE_URL, default the broker's server, next database), keys under the
+# release (LIANZHENG_RELEASE, default the git commit or a digest of the code), and a backend that answers misses when
+# Redis is unreachable (lianzheng/cache.py): no page needs Redis. Sessions, messages and rate limits use the database.
+REDIS_CACHE_URL = os.environ.get("REDIS_CACHE_URL", "") or (_other_db(REDIS_URL) if REDIS_URL else "")
+if REDIS_CACHE_URL:
+    from lianzheng.cache import release_id
+
+    LIANZHENG_RELEASE = os.environ.get("LIANZHENG_RELEASE", "") or release_id(BASE_DIR)
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": _test_cache_url(REDIS_URL) if TESTING else REDIS_URL,
+            "BACKEND": "lianzheng.cache.DegradingRedisCache",
+            "LOCATION": _test_cache_url(REDIS_URL) if TESTING and REDIS_URL else REDIS_CACHE_URL,
+            "KEY_PREFIX": f"lz:{LIANZHENG_RELEASE}",
         }
     }
 else:
+    LIANZHENG_RELEASE = os.environ.get("LIANZHENG_RELEASE", "dev")
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+MESSAGE_STORAGE = "django.contrib.messages.storage.fallback.FallbackStorage"
 
 # --- E-mail --------------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "廉政风险防范管理系统 <noreply@localhost>")

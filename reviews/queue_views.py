@@ -29,7 +29,6 @@ def queue(request):
         {
             "campaign": campaign,
             "groups": groups,
-            "groups_digest": selectors.queue_digest(groups),
             "form_count": page.paginator.count,
             "page_obj": page,
         },

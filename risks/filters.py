@@ -5,7 +5,6 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from lianzheng.datacache import cached_rows
 from lianzheng.widgets import use_fast_selects
 from units.models import KeyArea, Office, Post
 
@@ -62,7 +61,7 @@ class RiskPointFilter(django_filters.FilterSet):
         model = RiskPoint
         fields = ["q", "unit", "office", "post", "category", "level", "key_area", "key_post", "form_state"]
 
-    def __init__(self, *args, user, campaign, version=None, **kwargs):
+    def __init__(self, *args, user, campaign, **kwargs):
         super().__init__(*args, **kwargs)
         units = units_with_records_visible_to(user)
         self.units = units
@@ -72,7 +71,7 @@ class RiskPointFilter(django_filters.FilterSet):
         # Given to the form's own field, after the form copied its fields: not deep-copied on every visit.
         self.form.fields["unit"].choices = [
             ("", _("全部单位")),
-            *cached_rows(units.values_list("pk", "name"), version=version),
+            *units.values_list("pk", "name"),
         ]
         for field in self.form.fields.values():
             field.widget.attrs.setdefault("class", "form-select form-select-sm")

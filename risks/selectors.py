@@ -4,10 +4,8 @@ Every page here issues a fixed number of queries whatever the number of risk poi
 and measures prefetched, counts come from annotations, never from loops in templates.
 """
 
-import hashlib
 from dataclasses import dataclass, field
 from itertools import groupby
-from operator import attrgetter
 
 from django.core.paginator import Paginator
 from django.db.models import (
@@ -24,10 +22,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from lianzheng.datacache import cached
 from units.models import Assignment, Campaign, Office, Post, Unit, User
 from units.rules import is_unit_manager, sees_all_units
 
@@ -180,10 +176,6 @@ class _Row:
 
     __slots__ = ()
 
-    def content_key(self) -> tuple:
-        """Every value the row shows: the rendered table is cached under a digest of these (``rows_digest``)."""
-        return attrgetter(*self.__slots__)(self)
-
 
 class _RowLabels(_Row):
     """Display labels of a plain-values row (what ``get_FOO_display`` gives a model instance)."""
@@ -282,13 +274,6 @@ def form_rows(form: RiskForm, *, page=1):
     ids = list(page_obj.object_list)
     page_obj.object_list = _form_rows_of(form, ids, page_obj.start_index(), posts, offices) if ids else []
     return page_obj
-
-
-def rows_digest(rows) -> str:
-    """A digest of everything the rows show, in the active language: the key of their cached HTML. Any change to
-    a row (its point, posts, offices or measures, a rename) changes the digest, so no cache needs clearing."""
-    content = repr((get_language(), [row.content_key() for row in rows]))
-    return hashlib.blake2b(content.encode(), digest_size=16).hexdigest()
 
 
 def page_of_point(form: RiskForm, point_pk: int) -> int:
@@ -463,15 +448,10 @@ def review_queue_forms(user, *, campaign):
     )
 
 
-def review_queue_order(user, *, campaign) -> list[int]:
-    """The ids of the whole queue in order (units, then each unit's form and its posts in their order), read once
-    per data version: ordering a campus's confirmed forms on every view grew with the campus. The rows of a page
-    are read fresh (``queue_groups``)."""
-    return cached(
-        "review-queue",
-        lambda: list(review_queue_forms(user, campaign=campaign).values_list("pk", flat=True)),
-        key_parts=(campaign.pk, user.pk),
-    )
+def review_queue_order(user, *, campaign):
+    """The ids of the queue in order (units, then each unit's form and its posts in their order), as a query: the
+    paginator counts it and reads one page of ids; the rows of that page are read by ``queue_groups``."""
+    return review_queue_forms(user, campaign=campaign).values_list("pk", flat=True)
 
 
 #: The columns of the reviewer's queue read with the page itself.
@@ -519,10 +499,6 @@ def queue_groups(ids: list[int]) -> list[dict]:
         for code, group in groupby(rows, key=lambda row: row.unit_code)
         for rows in [list(group)]
     ]
-
-
-def queue_digest(groups) -> str:
-    return rows_digest([row for group in groups for row in group["forms"]])
 
 
 POINT_SORTS = {
@@ -582,15 +558,12 @@ def _posts_and_measure_counts(ids: list[int]) -> tuple[dict, dict]:
     return posts, counts
 
 
-def point_rows(values, *, version: int | None = None) -> list[PointRow]:
+def point_rows(values) -> list[PointRow]:
     """The rows of one page (tuples of ``POINT_ROW_FIELDS``) with their posts and measure counts, in two queries
-    whatever the number of rows, kept under the data version (posts and measures change through audited writes
-    only). No aggregate runs over the whole campaign: that made the page (and its paginator's COUNT) grow with the
-    campus."""
+    whatever the number of rows, read fresh. No aggregate runs over the whole campaign: that made the page grow
+    with the campus."""
     values = list(values)
-    ids = [v[0] for v in values]
-    digest = hashlib.blake2b(repr(ids).encode(), digest_size=16).hexdigest()
-    posts, counts = cached("point-extras", lambda: _posts_and_measure_counts(ids), key_parts=(digest,), version=version)
+    posts, counts = _posts_and_measure_counts([v[0] for v in values])
     return [
         PointRow(
             pk,

@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import retarget
 
-from lianzheng.datacache import CachedCountPaginator, data_version
 from units.models import Unit
 from units.rules import is_unit_manager, sees_all_units
 from units.selectors import current_campaign
@@ -398,21 +397,11 @@ def point_list(request):
         raise Http404
     sort = request.GET.get("sort", "")
     qs = selectors.point_list(request.user, campaign=campaign, sort=sort)
-    version = data_version()  # the unit choices and the count are cached under it
-    filterset = RiskPointFilter(request.GET or None, queryset=qs, user=request.user, campaign=campaign, version=version)
+    filterset = RiskPointFilter(request.GET or None, queryset=qs, user=request.user, campaign=campaign)
     _narrow_place_choices(filterset, request.GET)
-    page = CachedCountPaginator(filterset.qs, 50, version=version).get_page(request.GET.get("page"))
-    page.object_list = selectors.point_rows(page.object_list.values_list(*selectors.POINT_ROW_FIELDS), version=version)
-    return render(
-        request,
-        "risks/point_list.html",
-        {
-            "filter": filterset,
-            "page_obj": page,
-            "campaign": campaign,
-            "rows_digest": selectors.rows_digest(page.object_list),
-        },
-    )
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    page.object_list = selectors.point_rows(page.object_list.values_list(*selectors.POINT_ROW_FIELDS))
+    return render(request, "risks/point_list.html", {"filter": filterset, "page_obj": page, "campaign": campaign})
 
 
 def _narrow_place_choices(filterset, params):

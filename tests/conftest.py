@@ -23,13 +23,6 @@ def _celery_mode(request):
     celery_app.conf.task_always_eager = previous
 
 
-@pytest.fixture(autouse=True)
-def _no_dashboard_cache(settings):
-    """The dashboard cache would carry numbers from one test's rolled-back data into the next (same primary keys,
-    same audit count); tests that are about the cache turn it back on."""
-    settings.LIANZHENG_DASHBOARD_CACHE_SECONDS = 0
-
-
 @pytest.fixture
 def unit(db):
     return UnitFactory(code="caiwu", name="财务处", batch=1, is_pilot=True)

@@ -1,8 +1,6 @@
 """Long tables: a form page of 50 rows a page in APPENDIX order with their numbers in the whole form; the form
-rows, the point list and the reviewer queue kept in the cache under a digest of what they show, so that every change
-is on the next page view."""
-
-import datetime
+rows kept in the cache under a digest of what they show, so that every change is on the next page view. (The point
+list and the reviewer queue: test_point_list_and_queue.py.)"""
 
 import pytest
 from django.core.cache import cache
@@ -12,7 +10,7 @@ from measures.models import Measure
 from risks import selectors, services
 from risks.appendix import appendix_data, rows_of
 from risks.models import RiskPoint
-from units.models import Office, Post, Unit
+from units.models import Office, Post
 
 from .conftest import make_point
 from .test_views import HTMX, _fill, _post_data
@@ -23,7 +21,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _fragment_cache(settings):
     """The row cache on, as in production, and empty at the start of each test."""
-    settings.LIANZHENG_FRAGMENT_CACHE_SECONDS = 3600
     cache.clear()
     yield
     cache.clear()
@@ -158,52 +155,6 @@ def test_page_of_point_finds_the_page_of_each_row(long_form):
     assert selectors.page_of_point(long_form, order[-1]) == 3
 
 
-def test_point_list_rows_are_cached_under_what_they_show(as_user, reviewer, long_form):
-    client = as_user(reviewer)
-    url = reverse("risks:point-list")
-
-    def table():
-        html = client.get(url).content.decode()
-        return html[html.index('data-testid="point-table"') : html.index("</table>")]
-
-    assert long_form.unit.name in table()
-    Unit.objects.filter(pk=long_form.unit_id).update(name="改名后的单位")
-    Measure.objects.filter(risk_point__unit=long_form.unit).delete()
-    shown = table()
-    assert "改名后的单位" in shown and long_form.unit.name not in shown
-    assert shown.count('<span class="text-danger">无</span>') == 50  # no measure left on any row of the page
-
-
-def test_queue_groups_are_cached_without_a_csrf_token_and_approving_from_them_works(
-    as_user, campaign, unit, staff, unit_leader, unit_contact, reviewer, personal_form, the_unit_form
-):
-    services.risk_point_create(form=personal_form, actor=staff, **_post_data())
-    services.form_submit(form=personal_form, version=personal_form.version, actor=staff, pledge=True)
-    services.form_submit(form=the_unit_form, version=the_unit_form.version, actor=unit_contact)
-    meeting = services.meeting_record(
-        unit=unit, campaign=campaign, actor=unit_leader, date=datetime.date(2010, 6, 3), attendees="a", minutes="b"
-    )
-    for form in (personal_form, the_unit_form):
-        services.form_confirm(
-            form=form, version=form.version, actor=unit_leader, meeting=meeting, confirmation_text="同意"
-        )
-    client = as_user(reviewer)
-    html = client.get(reverse("reviews:queue")).content.decode()
-    groups = html[html.index('data-testid="queue-unit"') :]
-    assert "csrfmiddlewaretoken" not in groups and 'form="queue-approve"' in groups
-    assert "2010年6月3日" in groups and unit_leader.display_name in groups
-    personal_form.refresh_from_db()
-    # the row's button submits the page's one form with its own version (what a browser without JS sends)
-    response = client.post(
-        reverse("risks:form-approve", args=[personal_form.pk]), {"version": personal_form.version, "next": "queue"}
-    )
-    assert response.status_code == 302 and response["Location"] == reverse("reviews:queue")
-    after = client.get(reverse("reviews:queue"))
-    assert after.context["form_count"] == 1
-    assert [f.pk for group in after.context["groups"] for f in group["forms"]] == [the_unit_form.pk]
-    assert f'href="{reverse("risks:form-detail", args=[personal_form.pk])}"' not in after.content.decode()
-
-
 def test_r3_a_personal_form_page_lists_its_posts_points_with_the_posts_sharing_them(
     as_user, reviewer, campaign, long_form
 ):
@@ -225,67 +176,8 @@ def test_r3_a_personal_form_page_lists_its_posts_points_with_the_posts_sharing_t
     assert any(other for _no, _name, other in shown)  # _fill gives some points a second post
 
 
-# --- reads cached under the data version (the audit chain's length) --------------------------------------------------
-@pytest.fixture
-def data_cache(settings):
-    settings.LIANZHENG_DASHBOARD_CACHE_SECONDS = 300
-
-
-def test_point_list_count_is_cached_until_the_next_write_service_or_admin(
-    data_cache, as_user, reviewer, admin_user, unit_contact, long_form
-):
-    from lianzheng.models import AuditEvent
-
-    client = as_user(reviewer)
-    url = reverse("risks:point-list")
-    assert client.get(url).context["page_obj"].paginator.count == 120
-    # A point written behind the services' back is not counted until the next write (the count is cached)…
-    stray = make_point(long_form.campaign, long_form.unit, n=999)
-    assert client.get(url).context["page_obj"].paginator.count == 120
-    # …a service write is seen at once, and brings the stray point with it,
-    services.risk_point_create(form=long_form, actor=unit_contact, **_post_data(name="新增的风险点"))
-    assert client.get(url).context["page_obj"].paginator.count == 122
-    # and so is a deletion through the services (the Django admin cannot delete a risk point: issue 12).
-    admin = as_user(admin_user)
-    response = admin.post(reverse("admin:risks_riskpoint_delete", args=[stray.pk]), {"post": "yes"})
-    assert response.status_code == 403 and RiskPoint.objects.filter(pk=stray.pk).exists()
-    created = RiskPoint.objects.get(name="新增的风险点")
-    services.risk_point_delete(point=created, form=long_form, actor=unit_contact, version=created.version)
-    event = AuditEvent.objects.order_by("-id").first()
-    assert event.action == "riskpoint.delete"
-    assert as_user(reviewer).get(url).context["page_obj"].paginator.count == 121
-    # with a filter, its own count
-    assert (
-        client.get(url, {"level": "1"}).context["page_obj"].paginator.count == RiskPoint.objects.filter(level=1).count()
-    )
-
-
-def test_queue_order_is_cached_until_the_next_write(
-    data_cache, as_user, campaign, unit, staff, unit_leader, unit_contact, reviewer, personal_form, the_unit_form
-):
-    services.risk_point_create(form=personal_form, actor=staff, **_post_data())
-    services.form_submit(form=personal_form, version=personal_form.version, actor=staff, pledge=True)
-    services.form_submit(form=the_unit_form, version=the_unit_form.version, actor=unit_contact)
-    meeting = services.meeting_record(
-        unit=unit, campaign=campaign, actor=unit_leader, date=datetime.date(2010, 6, 3), attendees="a", minutes="b"
-    )
-    services.form_confirm(
-        form=personal_form, version=personal_form.version, actor=unit_leader, meeting=meeting, confirmation_text="同意"
-    )
-    client = as_user(reviewer)
-    assert client.get(reverse("reviews:queue")).context["form_count"] == 1
-    services.form_confirm(
-        form=the_unit_form, version=the_unit_form.version, actor=unit_leader, meeting=meeting, confirmation_text="同意"
-    )
-    queue = client.get(reverse("reviews:queue")).context
-    assert queue["form_count"] == 2
-    assert [f.kind for group in queue["groups"] for f in group["forms"]] == ["unit", "personal"]
-    services.form_approve(form=personal_form, version=personal_form.version, actor=reviewer)
-    queue = client.get(reverse("reviews:queue")).context
-    assert [f.pk for group in queue["groups"] for f in group["forms"]] == [the_unit_form.pk]
-
-
-def test_r1_form_layout_follows_every_write_at_once(data_cache, as_user, reviewer, unit_contact, long_form):
+# --- the form page reads fresh: every write shows at once ------------------------------------------------------------
+def test_r1_form_layout_follows_every_write_at_once(as_user, reviewer, unit_contact, long_form):
     client = as_user(reviewer)
     assert len(_page(client, long_form, 3).context["rows"]) == 20
     # Written behind the services' back: the form page reads the rows, no cached layout hides it…
@@ -300,21 +192,7 @@ def test_r1_form_layout_follows_every_write_at_once(data_cache, as_user, reviewe
     assert shown == exported
 
 
-def test_r7_point_list_measure_counts_follow_a_new_measure_at_once(
-    data_cache, as_user, reviewer, unit_contact, long_form
-):
-    from measures import services as measure_services
-
-    client = as_user(reviewer)
-    url = reverse("risks:point-list")
-    first = client.get(url).context["page_obj"][0]
-    point = RiskPoint.objects.get(pk=first.pk)
-    measure_services.measure_create(point=point, actor=unit_contact, stage="mid", content="新增的中期监控措施")
-    again = client.get(url).context["page_obj"][0]
-    assert again.pk == first.pk and again.measure_count == first.measure_count + 1 == point.measures.count()
-
-
-def test_r7_a_new_measure_shows_on_the_cached_form_page_at_once(data_cache, as_user, reviewer, unit_contact, long_form):
+def test_r7_a_new_measure_shows_on_the_form_page_at_once(as_user, reviewer, unit_contact, long_form):
     from measures import services as measure_services
 
     client = as_user(reviewer)
