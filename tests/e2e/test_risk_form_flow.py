@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from risks.models import FormSnapshot, FormState, RiskForm
+from risks.services import forms_open_for_units
 from tests.factories import CampaignFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -47,6 +48,7 @@ def test_personal_form_from_draft_to_approved_and_snapshot_survives_later_edits(
     page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
     campaign = CampaignFactory(name="2010年第一批试点", year=2010)
     campaign.units.set([unit])
+    forms_open_for_units(campaign=campaign, unit_ids=[unit.pk])  # what starting the campaign does
 
     # The staff member finds the form of the post they hold and fills it in place (htmx).
     login(page, live_server, staff.username)
