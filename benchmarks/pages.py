@@ -46,6 +46,7 @@ def _setup(database_url: str, data_dir: str):
     os.environ["DJANGO_DEBUG"] = "0"
     os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
     os.environ["DJANGO_SECURE_SSL_REDIRECT"] = "0"
+    os.environ.setdefault("LIANZHENG_AUDIT_KEY", "benchmark-only audit key, not a secret")
     os.environ.pop("REDIS_URL", None)
     sys.path.insert(0, str(ROOT))
     import django
@@ -220,6 +221,9 @@ def child_main(argv):
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--json", required=True, help="where to write the results")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep a campus already in the database (for repeated runs while tuning)"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="lz-bench-data-") as data_dir:
         _setup(args.database_url, data_dir)
@@ -230,12 +234,16 @@ def child_main(argv):
 
         from lianzheng.dataset import generate
         from risks.models import RiskPoint
+        from units.models import Post, Unit
 
         started = time.perf_counter()
         call_command("migrate", verbosity=0, interactive=False)
         migrate_s = time.perf_counter() - started
         started = time.perf_counter()
-        summary = generate(units=args.units, posts_per_unit=args.posts_per_unit, seed=args.seed)
+        if args.reuse and Unit.objects.exists():
+            counts = {"units.Post": Post.objects.count(), "units.Unit": Unit.objects.count()}
+        else:
+            counts = generate(units=args.units, posts_per_unit=args.posts_per_unit, seed=args.seed).counts
         generate_s = time.perf_counter() - started
         # Planner statistics after the bulk load: what PostgreSQL's autovacuum does by itself soon after. SQLite
         # never gathers them unasked, and without them its planner can pick a posts × points plan (see
@@ -253,8 +261,8 @@ def child_main(argv):
         result.update(
             vendor=connection.vendor,
             db_version=_db_version(connection),
-            posts=summary.counts["units.Post"],
-            units=summary.counts["units.Unit"],
+            posts=counts["units.Post"],
+            units=counts["units.Unit"],
             points=RiskPoint.objects.count(),
             generate_s=round(generate_s, 1),
         )

@@ -9,7 +9,7 @@ URL of the list behind each number (with the filter in the query string), and th
 
 import datetime
 from collections import defaultdict
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import rules
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
@@ -63,6 +63,18 @@ def _url(name: str, args=None, **query) -> str:
     query = {k: v for k, v in query.items() if v not in (None, "")}
     url = reverse(name, args=args)
     return f"{url}?{urlencode(query)}" if query else url
+
+
+def _unit_url_maker(name: str, **query):
+    """A function of a unit code giving ``name``'s URL for that unit with ``query``: one ``reverse`` for all the
+    units of a table instead of one per row (reversing was a third of the progress block's time at 400 units)."""
+    placeholder = "unit-code-placeholder"
+    pattern = _url(name, args=[placeholder], **query)
+
+    def url(code: str) -> str:
+        return pattern.replace(placeholder, quote(code, safe=""), 1)
+
+    return url
 
 
 def _share(part: int, whole: int) -> int | None:
@@ -145,41 +157,39 @@ def progress_block(*, campaign, today: datetime.date | None = None) -> dict:
 
     rows = []
     phase_totals = {p.pk: {"total": 0, "accepted": 0, "overdue": 0} for p in phases}
+    phase_slots = [(phase, phase.pk, per_phase[phase.pk], phase_totals[phase.pk]) for phase in phases]
+    nothing_stored = {"accepted": 0, "handed_in_late_ok": 0}
+    unit_url = _unit_url_maker("reviews:unit-progress", campaign=campaign.pk)
     for unit in units:
+        unit_id = unit.pk
         derived_state = {
-            DeliverableKind.FORM: _form_state_from_counts(forms.get(unit.pk)),
-            DeliverableKind.RULES: _rules_state(rules_states.get(unit.pk)),
+            DeliverableKind.FORM: _form_state_from_counts(forms.get(unit_id)),
+            DeliverableKind.RULES: _rules_state(rules_states.get(unit_id)),
         }
         cells = []
-        for phase in phases:
-            slot = per_phase[phase.pk]
-            row = stored.get((unit.pk, phase.pk), {"accepted": 0, "handed_in_late_ok": 0})
+        unit_overdue = 0
+        for phase, phase_id, slot, totals in phase_slots:
+            row = stored.get((unit_id, phase_id), nothing_stored)
             accepted = row["accepted"]
             overdue = slot["stored_past_due"] - row["handed_in_late_ok"]
             for d in slot["derived"]:
                 state = derived_state[d["kind"]]
                 accepted += state == SubmissionState.ACCEPTED
                 overdue += state in OPEN_FOR_UNIT and d["due_date"] < today
-            cell = {
-                "phase": phase,
-                "total": slot["total"],
-                "accepted": accepted,
-                "overdue": overdue,
-                "share": _share(accepted, slot["total"]),
-            }
-            cells.append(cell)
-            totals = phase_totals[phase.pk]
+            cells.append(
+                {
+                    "phase": phase,
+                    "total": slot["total"],
+                    "accepted": accepted,
+                    "overdue": overdue,
+                    "share": _share(accepted, slot["total"]),
+                }
+            )
             totals["total"] += slot["total"]
             totals["accepted"] += accepted
             totals["overdue"] += overdue
-        rows.append(
-            {
-                "unit": unit,
-                "cells": cells,
-                "overdue": sum(c["overdue"] for c in cells),
-                "url": _url("reviews:unit-progress", args=[unit.code], campaign=campaign.pk),
-            }
-        )
+            unit_overdue += overdue
+        rows.append({"unit": unit, "cells": cells, "overdue": unit_overdue, "url": unit_url(unit.code)})
     matrix_url = _url("reviews:progress", campaign=campaign.pk)
     phase_rows = [
         {
@@ -360,20 +370,14 @@ def _complete():
 
 def coverage_block(*, campaign) -> dict:
     """Per unit of the campaign and in total: posts with at least one point / all posts, and points with measures in
-    all three stages / all points (R13), the last two from the kept figures. Three queries. Counted as the coverage page counts them."""
+    all three stages / all points (R13), all from the kept figures. Two queries. Counted as the coverage page counts them."""
     units = list(campaign.units.order_by("sort_order", "code").only("pk", "code", "name"))
-    post_totals = dict(
-        Post.objects.filter(unit__campaigns=campaign)
-        .order_by()
-        .values("unit_id")
-        .annotate(n=Count("pk"))
-        .values_list("unit_id", "n")
-    )
     kept = UnitRiskFigures.objects.filter(campaign=campaign).values_list(
-        "unit_id", "covered_posts", "points", "complete"
+        "unit_id", "posts", "covered_posts", "points", "complete"
     )
-    covered_posts = {unit_id: covered for unit_id, covered, _points, _complete in kept}
-    points = {unit_id: {"total": n, "complete_n": done} for unit_id, _covered, n, done in kept}
+    post_totals = {unit_id: posts for unit_id, posts, _covered, _points, _complete in kept}
+    covered_posts = {unit_id: covered for unit_id, _posts, covered, _points, _complete in kept}
+    points = {unit_id: {"total": n, "complete_n": done} for unit_id, _posts, _covered, n, done in kept}
     rows = []
     for unit in units:
         total, covered = post_totals.get(unit.pk, 0), covered_posts.get(unit.pk, 0)

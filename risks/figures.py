@@ -1,7 +1,7 @@
 """The kept risk figures (``UnitRiskFigures``): one row per campaign and unit.
 
 Design: after a write, the service calls ``refresh(campaign_id=..., unit_id=...)`` inside its transaction, which
-recomputes that one row from the unit's own rows (five queries bounded by the size of the unit, not the campus).
+recomputes that one row from the unit's own rows (six queries bounded by the size of the unit, not the campus).
 ``rebuild`` computes every row from scratch with the same code and five grouped queries for the whole database;
 ``differences`` compares without writing. The measures app (above this one) calls ``refresh`` after a measure is
 added or removed; measures are counted here through the points' reverse relation, as the coverage page counted them.
@@ -11,12 +11,13 @@ from collections import defaultdict
 
 from django.db.models import Count, Q
 
-from units.models import Campaign, Unit
+from units.models import Campaign, Post, Unit
 
 from .models import FormKind, FormState, RiskForm, RiskPoint, UnitRiskFigures
 
 STAGES = ("pre", "mid", "post")
 FIELDS = (
+    "posts",
     "points",
     "complete",
     "covered_posts",
@@ -30,6 +31,7 @@ FIELDS = (
 
 def _empty() -> dict:
     return {
+        "posts": 0,
         "points": 0,
         "complete": 0,
         "covered_posts": 0,
@@ -51,6 +53,14 @@ def _compute(*, campaign_id=None, unit_id=None) -> dict[tuple[int, int], dict]:
     rows: dict = defaultdict(_empty)
     for campaign, unit in Campaign.units.through.objects.filter(**where).values_list("campaign_id", "unit_id"):
         rows[(campaign, unit)]  # a unit of the campaign has a row even with nothing in it
+    post_where = {"unit_id": unit_id} if unit_id is not None else {}
+    post_totals = dict(
+        Post.objects.filter(**post_where)
+        .order_by()
+        .values("unit_id")
+        .annotate(n=Count("pk"))
+        .values_list("unit_id", "n")
+    )
     stage_counts = {f"n_{s}": Count("measures", filter=Q(measures__stage=s)) for s in STAGES}
     complete_of = {}
     for pk, campaign, unit, category, level, scope, *stages in (
@@ -85,6 +95,8 @@ def _compute(*, campaign_id=None, unit_id=None) -> dict[tuple[int, int], dict]:
         rows[key]["posts_with_incomplete"] = len(posts)
     for (campaign, unit, area), points in areas.items():
         rows[(campaign, unit)]["by_key_area"][area] = len(points)
+    for (_campaign, unit), row in rows.items():
+        row["posts"] = post_totals.get(unit, 0)
     for campaign, unit, kind, state, n in (
         RiskForm.objects.filter(**where)
         .order_by()

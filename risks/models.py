@@ -319,6 +319,8 @@ class UnitRiskFigures(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    #: Posts of the unit (its current roster, kept by the roster import and the admin's post changes).
+    posts = models.PositiveIntegerField(default=0)
     points = models.PositiveIntegerField(default=0)
     #: Points with a measure in each of the three stages (R7).
     complete = models.PositiveIntegerField(default=0)

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import (
     Case,
     Count,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -582,87 +583,82 @@ def point_rows(values) -> list[PointRow]:
     ]
 
 
-def coverage(user, *, campaign, unit=None) -> list[dict]:
-    """Per unit of the campaign: posts without a risk point and points lacking a measure in some stage (R13).
+#: Sort keys of the coverage table (``?sort=``): the unit order, sizes, or the largest gaps first (``-`` in front
+#: reverses each).
+COVERAGE_SORTS = {
+    "unit": ("unit__sort_order", "unit__code"),
+    "uncovered": ("-uncovered", "unit__sort_order", "unit__code"),
+    "incomplete": ("-incomplete", "unit__sort_order", "unit__code"),
+    "posts": ("posts", "unit__sort_order", "unit__code"),
+    "points": ("points", "unit__sort_order", "unit__code"),
+}
 
-    The counts come from the kept figures (``risks.figures``); the rows of the gaps are read only for the units whose
-    kept figures show a gap (a unit with every post covered and every point complete costs no row query)."""
-    units = units_with_records_visible_to(user).filter(campaigns=campaign)
-    if unit is not None:
-        units = units.filter(pk=unit.pk)
-    units = list(units.order_by("sort_order", "code"))
-    unit_ids = [u.pk for u in units]
-    kept = {
-        row["unit_id"]: row
-        for row in UnitRiskFigures.objects.filter(campaign=campaign, unit_id__in=unit_ids).values(
-            "unit_id", "points", "complete", "covered_posts"
+
+def coverage_units(user, *, campaign, state: str = "", sort: str = ""):
+    """The kept figures of the campaign's units the user may see, one row per unit with ``uncovered`` (posts without
+    a risk point) and ``incomplete`` (points lacking a measure in some stage) (R13): a queryset over the kept figures,
+    so its count and one page of it cost two queries whatever the size of the campus.
+
+    ``state``: ``gaps`` (some post uncovered or some point incomplete) or ``complete``; ``sort``: a key of
+    ``COVERAGE_SORTS``, ``-`` in front for descending."""
+    rows = (
+        UnitRiskFigures.objects.filter(
+            campaign=campaign,
+            unit__in=units_with_records_visible_to(user).filter(campaigns=campaign).values("pk"),
         )
-    }
-    post_totals = dict(
-        Post.objects.filter(unit_id__in=unit_ids)
-        .order_by()
-        .values("unit_id")
-        .annotate(n=Count("pk"))
-        .values_list("unit_id", "n")
+        .select_related("unit")
+        .annotate(uncovered=F("posts") - F("covered_posts"), incomplete=F("points") - F("complete"))
     )
-    empty = {"points": 0, "complete": 0, "covered_posts": 0}
-    with_gaps = [
-        pk
-        for pk in unit_ids
-        if kept.get(pk, empty)["covered_posts"] < post_totals.get(pk, 0)
-        or kept.get(pk, empty)["complete"] < kept.get(pk, empty)["points"]
-    ]
-    # An uncovered post is one with no link to a point of the campaign: read as an uncorrelated NOT IN over the
-    # campaign's post links of these units (EXISTS per post made SQLite scan the campaign per post).
-    in_campaign = RiskPoint.posts.through.objects.filter(
-        riskpoint__campaign=campaign, riskpoint__unit_id__in=with_gaps
-    ).values("post_id")
-    uncovered = (
-        list(
-            Post.objects.filter(unit_id__in=with_gaps)
-            .exclude(pk__in=in_campaign)
-            .select_related("office")
-            .order_by("unit_id", "office__sort_order", "sort_order", "id")
-        )
-        if with_gaps
-        else []
+    gaps = Q(uncovered__gt=0) | Q(incomplete__gt=0)
+    if state == "gaps":
+        rows = rows.filter(gaps)
+    elif state == "complete":
+        rows = rows.exclude(gaps).filter(posts__gt=0)
+    key = sort.lstrip("-")
+    order = COVERAGE_SORTS.get(key, COVERAGE_SORTS["unit"])
+    if sort.startswith("-") and key in COVERAGE_SORTS:
+        first = order[0]
+        order = (first[1:] if first.startswith("-") else f"-{first}", *order[1:])
+    return rows.order_by(*order)
+
+
+def unit_figures(*, campaign, unit) -> UnitRiskFigures:
+    """The kept figures of one unit in a campaign (zeros when it has none yet)."""
+    return UnitRiskFigures.objects.filter(campaign=campaign, unit=unit).first() or UnitRiskFigures(
+        campaign=campaign, unit=unit
     )
+
+
+def uncovered_posts(*, campaign, unit):
+    """Posts of the unit with no risk point in the campaign (R13), in roster order: a queryset to paginate. An
+    uncorrelated NOT IN over the unit's post links (EXISTS per post made SQLite scan the campaign per post)."""
+    linked = RiskPoint.posts.through.objects.filter(riskpoint__campaign=campaign, riskpoint__unit=unit).values(
+        "post_id"
+    )
+    return (
+        Post.objects.filter(unit=unit)
+        .exclude(pk__in=linked)
+        .select_related("office")
+        .order_by("office__sort_order", "sort_order", "id")
+    )
+
+
+def incomplete_points(*, campaign, unit):
+    """Points of the unit in the campaign lacking a measure in at least one stage (R7, R13), in form order, each
+    with ``n_pre``, ``n_mid`` and ``n_post``: a queryset to paginate; ``missing_stages(point)`` names the gaps."""
     stage_counts = {f"n_{stage}": Count("measures", filter=Q(measures__stage=stage)) for stage in STAGES}
-    points = (
-        list(
-            RiskPoint.objects.filter(campaign=campaign, unit_id__in=with_gaps)
-            .select_related("office")
-            .annotate(**stage_counts)
-            .order_by("unit_id", "sort_order", "id")
-        )
-        if with_gaps
-        else []
+    lacking = Q(n_pre=0) | Q(n_mid=0) | Q(n_post=0)
+    return (
+        RiskPoint.objects.filter(campaign=campaign, unit=unit)
+        .select_related("office")
+        .annotate(**stage_counts)
+        .filter(lacking)
+        .order_by("sort_order", "id")
     )
-    uncovered_of, incomplete_of = {}, {}
-    for post in uncovered:
-        uncovered_of.setdefault(post.unit_id, []).append(post)
-    for point in points:
-        point.missing_stages = [stage for stage in STAGES if getattr(point, f"n_{stage}") == 0]
-        if point.missing_stages:
-            incomplete_of.setdefault(point.unit_id, []).append(point)
-    result = []
-    for unit_obj in units:
-        figures = kept.get(unit_obj.pk, empty)
-        unit_uncovered = uncovered_of.get(unit_obj.pk, [])
-        unit_incomplete = incomplete_of.get(unit_obj.pk, [])
-        post_count = post_totals.get(unit_obj.pk, 0)
-        result.append(
-            {
-                "unit": unit_obj,
-                "post_count": post_count,
-                "covered_count": figures["covered_posts"],
-                "uncovered_posts": unit_uncovered,
-                "point_count": figures["points"],
-                "incomplete_points": unit_incomplete,
-                "complete": not unit_uncovered and not unit_incomplete and bool(post_count),
-            }
-        )
-    return result
+
+
+def missing_stages(point) -> list[str]:
+    return [stage for stage in STAGES if getattr(point, f"n_{stage}") == 0]
 
 
 def power_items_of(unit: Unit):

@@ -421,15 +421,60 @@ def _narrow_place_choices(filterset, params):
         fields[name].queryset = queryset.filter(keep)
 
 
+COVERAGE_PAGE_UNITS = 25
+COVERAGE_PAGE_ROWS = 50
+
+
 def coverage(request):
+    """R13 不漏岗、不缺项. The campus view: one row per unit from the kept figures, filtered, sorted and paginated;
+    a unit's view (``?unit=<code>``, and the only view of a unit's own managers): its uncovered posts and the points
+    lacking a stage, each list paginated. Bounded queries whatever the size of the campus."""
     campaign = _campaign_or_404(request)
-    if not (sees_all_units(request.user) or is_unit_manager(request.user)):
+    user = request.user
+    if not (sees_all_units(user) or is_unit_manager(user)):
         raise Http404
+    visible = selectors.units_with_records_visible_to(user).filter(campaigns=campaign)
+    code = request.GET.get("unit", "")
+    unit = get_object_or_404(visible, code=code) if code else None
+    if unit is None and not sees_all_units(user):
+        unit = visible.order_by("sort_order", "code").first()
+    if unit is None:
+        state = request.GET.get("state", "")
+        rows = selectors.coverage_units(user, campaign=campaign, state=state, sort=request.GET.get("sort", ""))
+        page_obj = Paginator(rows, COVERAGE_PAGE_UNITS).get_page(request.GET.get("page"))
+        return render(
+            request,
+            "risks/coverage.html",
+            {"campaign": campaign, "page_obj": page_obj, "state": state, "states": COVERAGE_STATES},
+        )
+    figures = selectors.unit_figures(campaign=campaign, unit=unit)
+    posts_page = Paginator(selectors.uncovered_posts(campaign=campaign, unit=unit), COVERAGE_PAGE_ROWS).get_page(
+        request.GET.get("posts_page")
+    )
+    points_page = Paginator(selectors.incomplete_points(campaign=campaign, unit=unit), COVERAGE_PAGE_ROWS).get_page(
+        request.GET.get("points_page")
+    )
+    for point in points_page:
+        point.missing_stages = selectors.missing_stages(point)
     return render(
         request,
-        "risks/coverage.html",
-        {"campaign": campaign, "units": selectors.coverage(request.user, campaign=campaign)},
+        "risks/coverage_unit.html",
+        {
+            "campaign": campaign,
+            "unit": unit,
+            "figures": figures,
+            "posts_page": posts_page,
+            "points_page": points_page,
+            "campus_view": sees_all_units(user),
+        },
     )
+
+
+COVERAGE_STATES = [
+    ("", gettext_lazy("全部单位")),
+    ("gaps", gettext_lazy("有缺口的单位")),
+    ("complete", gettext_lazy("已全覆盖的单位")),
+]
 
 
 # --- power inventory ----------------------------------------------------------------------------------------------

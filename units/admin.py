@@ -10,6 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from lianzheng.admin_base import AuditedDeleteMixin, WorkflowReadOnlyAdmin, WorkflowReadOnlyInline
 
+from . import signals
 from .models import Assignment, Campaign, Office, Phase, Post, Unit, User
 
 
@@ -55,8 +56,41 @@ class OfficeAdmin(AuditedDeleteMixin, SimpleHistoryAdmin):
     autocomplete_fields = ("unit",)
 
 
+class RosterChangeMixin:
+    """A post or an assignment changed here tells the apps above, as the roster import does (``units.signals``): the
+    post's forms open in the running campaigns, and the kept figures of its units (old and new) follow. The admin's
+    change and delete views run in one transaction, so the receivers' writes commit or roll back with the change."""
+
+    @staticmethod
+    def _post_of(obj) -> Post:
+        return obj if isinstance(obj, Post) else obj.post
+
+    def _units_before(self, obj) -> set[int]:
+        if not obj.pk:
+            return set()
+        before = type(obj).objects.filter(pk=obj.pk).first()
+        return {self._post_of(before).unit_id} if before else set()
+
+    def save_model(self, request, obj, form, change):
+        units = self._units_before(obj)
+        super().save_model(request, obj, form, change)
+        post = self._post_of(obj)
+        signals.posts_changed.send(sender=Post, post_ids=[post.pk], actor=request.user)
+        signals.roster_applied.send(sender=type(self), unit_ids=sorted(units | {post.unit_id}))
+
+    def delete_model(self, request, obj):
+        unit_id = self._post_of(obj).unit_id
+        super().delete_model(request, obj)
+        signals.roster_applied.send(sender=type(self), unit_ids=[unit_id])
+
+    def delete_queryset(self, request, queryset):
+        unit_ids = sorted({self._post_of(obj).unit_id for obj in queryset})
+        super().delete_queryset(request, queryset)
+        signals.roster_applied.send(sender=type(self), unit_ids=unit_ids)
+
+
 @admin.register(Post)
-class PostAdmin(AuditedDeleteMixin, SimpleHistoryAdmin):
+class PostAdmin(RosterChangeMixin, AuditedDeleteMixin, SimpleHistoryAdmin):
     list_display = ("name", "unit", "office", "rank", "is_key", "key_area", "reports_to")
     list_filter = ("is_key", "key_area", "unit")
     search_fields = ("name", "code", "duties", "unit__name", "office__name")
@@ -65,7 +99,7 @@ class PostAdmin(AuditedDeleteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(AuditedDeleteMixin, SimpleHistoryAdmin):
+class AssignmentAdmin(RosterChangeMixin, AuditedDeleteMixin, SimpleHistoryAdmin):
     list_display = ("user", "post", "start", "end")
     list_filter = ("post__unit", "end")
     search_fields = ("user__full_name", "user__staff_no", "user__username", "post__name", "post__unit__name")

@@ -24,6 +24,12 @@ def query_replace(context, **kwargs):
 
 
 @register.simple_tag(takes_context=True)
+def page_query(context, param, number):
+    """The current query string with page ``param`` (``page`` or a list's own, e.g. ``posts_page``) set to number."""
+    return query_replace(context, **{param or "page": number})
+
+
+@register.simple_tag(takes_context=True)
 def sort_header(context, field, label):
     """A column header that sorts by ``field`` and toggles direction; marks the current order for screen readers."""
     current = context["request"].GET.get("sort", "")

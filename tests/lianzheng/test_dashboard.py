@@ -229,7 +229,7 @@ def test_each_campus_block_issues_the_same_number_of_queries_at_two_sizes(campai
         "heatmap": 1,
         "key_areas": 1,
         "unit_levels": 2,
-        "coverage": 3,
+        "coverage": 2,
         "complaints": 1,
         "supervision": 1,
         "assessments": 2,
@@ -344,12 +344,9 @@ def test_r13_coverage_counts_posts_with_a_point_and_points_with_measures_in_all_
     assert 0 < block["covered"] < block["posts"]  # the data has gaps, so the test can fail
     assert 0 < block["complete"] < block["points"]
     # The coverage page (the list behind the figure) agrees.
-    from risks.selectors import coverage
+    from risks.selectors import coverage_units
 
-    page = {
-        c["unit"].pk: (c["post_count"], c["covered_count"], c["point_count"])
-        for c in coverage(school_leader, campaign=campus)
-    }
+    page = {r.unit_id: (r.posts, r.covered_posts, r.points) for r in coverage_units(school_leader, campaign=campus)}
     assert page == {k: (v[0], v[1], v[2]) for k, v in expected.items()}
 
 

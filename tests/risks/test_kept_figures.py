@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count
+from django.urls import reverse
 
 from lianzheng import dashboards, figures
 from measures import services as measure_services
@@ -217,3 +218,31 @@ def test_a_roster_import_changing_a_posts_key_area_keeps_the_key_area_figures(ad
     assert area != "finance"
     assert UnitRiskFigures.objects.get(campaign=campaign, unit=caiwu).by_key_area == {area: 1}
     assert figures.differences()["risks"] == []
+
+
+def test_a_post_added_in_the_admin_opens_its_form_and_the_kept_figures_follow(as_user, admin_user, campaign, unit):
+    """The admin is a roster change like the import: the new post's 附表2 opens in the running campaign and the
+    coverage figures count it (``recompute_stats --check`` agrees), and deleting it does the same."""
+    from django.core.management import call_command
+
+    from risks.models import FormKind, RiskForm
+    from risks.selectors import unit_figures
+    from units.models import Post
+
+    client = as_user(admin_user)
+    before = unit_figures(campaign=campaign, unit=unit).posts
+    response = client.post(
+        reverse("admin:units_post_add"),
+        {"unit": unit.pk, "name": "新设岗位", "sort_order": 100, "key_area": "", "rank": "", "duties": "", "code": ""},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    post = Post.objects.get(name="新设岗位")
+    assert RiskForm.objects.filter(campaign=campaign, post=post, kind=FormKind.PERSONAL).exists()
+    assert unit_figures(campaign=campaign, unit=unit).posts == before + 1
+    call_command("recompute_stats", "--check")
+
+    RiskForm.objects.filter(post=post).delete()  # a post's forms go before the post (they protect it)
+    response = client.post(reverse("admin:units_post_delete", args=[post.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert unit_figures(campaign=campaign, unit=unit).posts == before
+    call_command("recompute_stats", "--check")

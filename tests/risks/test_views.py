@@ -9,7 +9,7 @@ from django.urls import reverse
 from measures.models import Measure
 from risks import services
 from risks.models import FormState, RiskForm, RiskPoint, SpecialMeeting
-from tests.factories import AssignmentFactory, OfficeFactory, PostFactory, UserFactory
+from tests.factories import AssignmentFactory, OfficeFactory, PostFactory, UnitFactory, UserFactory
 from units.models import Role
 
 from .conftest import POINT_DATA, make_point
@@ -304,7 +304,7 @@ def test_batch_approval_from_a_queue_page_shown_before_a_change_approves_nothing
 
 # --- R13 coverage ----------------------------------------------------------------------------------------------------
 def test_r13_coverage_lists_posts_without_points_and_points_missing_a_stage(
-    as_user, reviewer, campaign, unit, post, office, kept_figures
+    as_user, reviewer, campaign, unit, other_unit, post, office, kept_figures
 ):
     bare = PostFactory(unit=unit, office=office, name="票据管理员")
     complete = make_point(campaign, unit, posts=[post], n=1, name="完整")
@@ -314,37 +314,102 @@ def test_r13_coverage_lists_posts_without_points_and_points_missing_a_stage(
     Measure.objects.create(risk_point=partial, stage="pre", content="措施")
     Measure.objects.create(risk_point=partial, stage="mid", content="措施")
     kept_figures()
+    client = as_user(reviewer)
 
-    response = as_user(reviewer).get(reverse("risks:coverage"))
-    entry = next(c for c in response.context["units"] if c["unit"] == unit)
-    assert [p.pk for p in entry["uncovered_posts"]] == [bare.pk]
-    assert [(p.pk, p.missing_stages) for p in entry["incomplete_points"]] == [(partial.pk, ["post"])]
-    assert not entry["complete"]
+    # The campus view: one row per unit with its counts, and a link to the unit's list of gaps.
+    response = client.get(reverse("risks:coverage"))
+    row = next(r for r in response.context["page_obj"] if r.unit_id == unit.pk)
+    assert (row.posts, row.covered_posts, row.uncovered, row.points, row.incomplete) == (2, 1, 1, 2, 1)
     html = response.content.decode()
-    assert "票据管理员" in html and "缺后期" in html
-    assert (entry["post_count"], entry["covered_count"], entry["point_count"]) == (2, 1, 2)
+    assert f'href="?unit={unit.code}"' in html and "票据管理员" not in html
+
+    # The unit's view names the gaps.
+    response = client.get(reverse("risks:coverage"), {"unit": unit.code})
+    assert [p.pk for p in response.context["posts_page"]] == [bare.pk]
+    assert [(p.pk, p.missing_stages) for p in response.context["points_page"]] == [(partial.pk, ["post"])]
+    html = response.content.decode()
+    assert "票据管理员" in html and "缺后期" in html and "缺少后期处置" in html
+    assert "岗位 1/2 已有风险点；风险点共 2 个，其中 1 个三个阶段都有措施。" in html
+    assert client.get(reverse("risks:coverage"), {"unit": "no-such-unit"}).status_code == 404
 
 
-def test_r13_coverage_page_shows_the_kept_numbers_with_the_same_queries_at_two_sizes(
-    as_user, reviewer, campaign, unit, other_unit, kept_figures, django_assert_max_num_queries
+def test_r13_coverage_table_filters_gaps_sorts_and_pages(as_user, reviewer, campaign, kept_figures):
+    from risks.views import COVERAGE_PAGE_UNITS
+
+    units = [UnitFactory(code=f"c{i:02}", sort_order=i) for i in range(COVERAGE_PAGE_UNITS + 5)]
+    campaign.units.add(*units)
+    for i, grown in enumerate(units):
+        posts = [PostFactory(unit=grown) for _ in range(2)]
+        if i % 3 == 0:  # every third unit covers both its posts with a complete point
+            point = make_point(campaign, grown, posts=posts, n=1)
+            for stage in ("pre", "mid", "post"):
+                Measure.objects.create(risk_point=point, stage=stage, content="措施")
+        elif i % 3 == 1:  # the next leaves one post bare and its point lacks every stage
+            make_point(campaign, grown, posts=posts[:1], n=1)
+    kept_figures()
+    client = as_user(reviewer)
+    url = reverse("risks:coverage")
+    first = client.get(url).context["page_obj"]
+    assert len(first) == COVERAGE_PAGE_UNITS and first.paginator.count >= len(units)
+    second = client.get(url, {"page": 2}).context["page_obj"]
+    assert not {r.pk for r in first} & {r.pk for r in second}
+
+    complete = client.get(url, {"state": "complete"}).context["page_obj"]
+    assert {r.unit.code for r in complete} == {u.code for i, u in enumerate(units) if i % 3 == 0}
+    gaps = client.get(url, {"state": "gaps"}).context["page_obj"]
+    assert all(r.uncovered or r.incomplete for r in gaps) and units[1].code in {r.unit.code for r in gaps}
+
+    by_gap = list(client.get(url, {"state": "gaps", "sort": "uncovered"}).context["page_obj"])
+    assert [r.uncovered for r in by_gap] == sorted((r.uncovered for r in by_gap), reverse=True)
+    assert by_gap[0].uncovered == 2
+    reverse_gap = list(client.get(url, {"state": "gaps", "sort": "-uncovered"}).context["page_obj"])
+    assert reverse_gap[0].uncovered == 1
+
+
+def test_r13_coverage_of_a_unit_manager_is_their_own_unit(
+    as_user, unit_contact, other_unit_leader, staff, campaign, unit, other_unit, post, kept_figures
+):
+    bare = PostFactory(unit=other_unit, name="他单位的岗位")
+    kept_figures()
+    response = as_user(unit_contact).get(reverse("risks:coverage"))
+    assert response.context["unit"] == unit
+    assert [p.pk for p in response.context["posts_page"]] == [post.pk]
+    assert "他单位的岗位" not in response.content.decode()
+    assert as_user(unit_contact).get(reverse("risks:coverage"), {"unit": other_unit.code}).status_code == 404
+    mine = as_user(other_unit_leader).get(reverse("risks:coverage"))
+    assert [p.pk for p in mine.context["posts_page"]] == [bare.pk]
+    assert as_user(staff).get(reverse("risks:coverage")).status_code == 404
+
+
+def test_r13_coverage_pages_issue_the_same_queries_at_two_sizes(
+    as_user, reviewer, campaign, kept_figures, django_assert_max_num_queries
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     client = as_user(reviewer)
-    counts = []
-    for grown, size in ((unit, 10), (other_unit, 60)):
-        _fill(campaign, grown, size)
+    counts = {"campus": [], "unit": []}
+    for size in (3, 40):
+        for n in range(size):
+            campaign.units.add(UnitFactory(code=f"s{size}-{n}"))
+        grown = UnitFactory(code=f"grown{size}")
+        campaign.units.add(grown)
+        points = _fill(campaign, grown, size * 2)
+        Measure.objects.filter(risk_point__in=points[::2], stage="post").delete()  # gaps to list
+        PostFactory.create_batch(size, unit=grown)
         kept_figures()
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get(reverse("risks:coverage"))
-        counts.append(len(ctx.captured_queries))
-        entry = next(c for c in response.context["units"] if c["unit"] == grown)
-        assert entry["point_count"] == size
-        assert f"风险点共 {size} 个" in response.content.decode()
-    assert counts[0] == counts[1]
-    with django_assert_max_num_queries(counts[0]):
-        client.get(reverse("risks:coverage"))
+        for key, params in (("campus", {}), ("unit", {"unit": grown.code})):
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(reverse("risks:coverage"), params)
+            assert response.status_code == 200
+            counts[key].append(len(ctx.captured_queries))
+        assert response.context["figures"].points == size * 2
+        assert response.context["points_page"].paginator.count == size
+        assert response.context["posts_page"].paginator.count == size
+    assert counts["campus"][0] == counts["campus"][1]
+    assert counts["unit"][0] == counts["unit"][1]
+    with django_assert_max_num_queries(counts["unit"][1]):
+        client.get(reverse("risks:coverage"), {"unit": "grown40"})
 
 
 # --- power inventory --------------------------------------------------------------------------------------------------
