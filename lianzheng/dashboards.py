@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from measures.models import ImplementationRules, Measure, MeasureStage, RulesState
+from measures.models import Measure, MeasureStage
 from reviews.models import (
     Assessment,
     ComplaintState,
@@ -27,7 +27,8 @@ from reviews.models import (
     SupervisionFigureKind,
     YellowCardState,
 )
-from reviews.models_schedule import Deliverable, DeliverableFigure, DeliverableKind, SubmissionState
+from reviews.models_schedule import SubmissionState
+from reviews.schedule_progress import progress_tallies
 from reviews.schedule_selectors import OPEN_FOR_UNIT, unit_progress
 from reviews.selectors import latest_grade_counts, supervision_counts
 from risks.models import (
@@ -38,7 +39,7 @@ from risks.models import (
     RiskPoint,
     UnitRiskFigures,
 )
-from risks.selectors import form_state_counts, forms_visible_to, my_forms
+from risks.selectors import forms_visible_to, my_forms
 from units.models import KeyArea, Post, Role, Unit
 from units.rules import is_unit_manager, sees_all_units
 
@@ -87,126 +88,46 @@ def role_of(user) -> str:
 
 
 # --- campaign progress (units × phases) ------------------------------------------------------------------------------
-def _form_state_from_counts(row: dict | None) -> str:
-    """The derived state of a unit's form deliverable (``reviews.schedule_selectors.derive_form_state``), computed
-    from per-unit counts instead of every form row."""
-    if not row:
-        return SubmissionState.MISSING
-    if row[FormState.RETURNED]:
-        return SubmissionState.RETURNED
-    if not row["unit_forms"]:
-        return SubmissionState.MISSING
-    if row[FormState.APPROVED] == row["total"]:
-        return SubmissionState.ACCEPTED
-    if row[FormState.CONFIRMED] + row[FormState.APPROVED] == row["total"]:
-        return SubmissionState.SUBMITTED
-    return SubmissionState.MISSING
-
-
-def _rules_state(state: str | None) -> str:
-    return {
-        RulesState.APPROVED: SubmissionState.ACCEPTED,
-        RulesState.SUBMITTED: SubmissionState.SUBMITTED,
-        RulesState.RETURNED: SubmissionState.RETURNED,
-    }.get(state, SubmissionState.MISSING)
-
-
 def progress_block(*, campaign, today: datetime.date | None = None) -> dict:
     """Units × phases: deliverables accepted out of all, and how many are overdue (derived from the due date).
 
-    Six queries whatever the number of units: units, phases, deliverables, submissions counted per unit and phase,
-    forms counted per unit, and the units' 实施细则 states.
+    Seven queries whatever the number of units (``reviews.schedule_progress``: counts from the kept figures, no
+    object per cell); the table shows the units furthest behind.
     """
     today = today or timezone.localdate()
-    units = list(campaign.units.order_by("sort_order", "code").only("pk", "code", "name"))
     phases = list(campaign.phases.order_by("start"))
-    deliverables = list(
-        Deliverable.objects.filter(phase__campaign=campaign).values("pk", "phase_id", "kind", "due_date")
-    )
-    unit_ids = campaign.units.values("pk")
-    # Stored submissions (document-like deliverables), counted per unit and phase from the kept figures
-    # (``reviews.figures``); overdue is derived here from the due date, never kept.
-    stored = (
-        DeliverableFigure.objects.filter(campaign=campaign, unit_id__in=unit_ids)
-        .order_by()
-        .values("unit_id", "phase_id")
-        .annotate(
-            accepted=Count("pk", filter=Q(state=SubmissionState.ACCEPTED)),
-            handed_in_late_ok=Count(
-                "pk",
-                filter=Q(
-                    state__in=[SubmissionState.SUBMITTED, SubmissionState.ACCEPTED], deliverable__due_date__lt=today
-                ),
-            ),
-        )
-    )
-    stored = {(row["unit_id"], row["phase_id"]): row for row in stored}
-    forms = form_state_counts(campaign=campaign)  # kept by the form services (risks.figures)
-    rules_states = dict(ImplementationRules.objects.filter(campaign=campaign).values_list("unit_id", "state"))
-
-    # What each phase asks for: document-like deliverables (and how many are past due), and the derived ones.
-    per_phase = {p.pk: {"total": 0, "stored": 0, "stored_past_due": 0, "derived": []} for p in phases}
-    for d in deliverables:
-        slot = per_phase.setdefault(d["phase_id"], {"total": 0, "stored": 0, "stored_past_due": 0, "derived": []})
-        slot["total"] += 1
-        if d["kind"] in (DeliverableKind.FORM, DeliverableKind.RULES):
-            slot["derived"].append(d)
-        else:
-            slot["stored"] += 1
-            slot["stored_past_due"] += d["due_date"] < today
-
-    rows = []
-    phase_totals = {p.pk: {"total": 0, "accepted": 0, "overdue": 0} for p in phases}
-    phase_slots = [(phase, phase.pk, per_phase[phase.pk], phase_totals[phase.pk]) for phase in phases]
-    nothing_stored = {"accepted": 0, "handed_in_late_ok": 0}
+    progress = progress_tallies(campaign=campaign, phases=phases, today=today)
+    tallies, demands = progress.tallies, progress.demands
+    totals = {phase.pk: {"total": 0, "accepted": 0, "overdue": 0} for phase in phases}
+    phase_totals = [(phase, totals[phase.pk]) for phase in phases]
     unit_url = _unit_url_maker("reviews:unit-progress", campaign=campaign.pk)
-    for unit in units:
-        unit_id = unit.pk
-        derived_state = {
-            DeliverableKind.FORM: _form_state_from_counts(forms.get(unit_id)),
-            DeliverableKind.RULES: _rules_state(rules_states.get(unit_id)),
-        }
+    rows = []
+    for tally in tallies:
         cells = []
-        unit_overdue = 0
-        for phase, phase_id, slot, totals in phase_slots:
-            row = stored.get((unit_id, phase_id), nothing_stored)
-            accepted = row["accepted"]
-            overdue = slot["stored_past_due"] - row["handed_in_late_ok"]
-            for d in slot["derived"]:
-                state = derived_state[d["kind"]]
-                accepted += state == SubmissionState.ACCEPTED
-                overdue += state in OPEN_FOR_UNIT and d["due_date"] < today
-            cells.append(
-                {
-                    "phase": phase,
-                    "total": slot["total"],
-                    "accepted": accepted,
-                    "overdue": overdue,
-                    "share": _share(accepted, slot["total"]),
-                }
-            )
-            totals["total"] += slot["total"]
-            totals["accepted"] += accepted
-            totals["overdue"] += overdue
-            unit_overdue += overdue
-        rows.append({"unit": unit, "cells": cells, "overdue": unit_overdue, "url": unit_url(unit.code)})
+        for (phase, phase_total), (accepted, overdue) in zip(phase_totals, tally.cells, strict=True):
+            total = demands[phase.pk].total
+            cells.append({"phase": phase, "total": total, "accepted": accepted, "overdue": overdue})
+            phase_total["total"] += total
+            phase_total["accepted"] += accepted
+            phase_total["overdue"] += overdue
+        rows.append({"unit": tally.unit, "cells": cells, "overdue": tally.overdue, "url": unit_url(tally.unit.code)})
+    behind = sorted(rows, key=lambda r: (-r["overdue"], sum(c["accepted"] for c in r["cells"])))
+    focus_rows = behind[:FOCUS_UNITS]
+    for row in focus_rows:  # the shares the page shows (the other rows' are never shown)
+        for cell in row["cells"]:
+            cell["share"] = _share(cell["accepted"], cell["total"])
     matrix_url = _url("reviews:progress", campaign=campaign.pk)
     phase_rows = [
-        {
-            "phase": phase,
-            **phase_totals[phase.pk],
-            "share": _share(phase_totals[phase.pk]["accepted"], phase_totals[phase.pk]["total"]),
-        }
-        for phase in phases
+        {"phase": phase, **phase_total, "share": _share(phase_total["accepted"], phase_total["total"])}
+        for phase, phase_total in phase_totals
     ]
     total = sum(r["total"] for r in phase_rows)
     accepted = sum(r["accepted"] for r in phase_rows)
-    behind = sorted(rows, key=lambda r: (-r["overdue"], sum(c["accepted"] for c in r["cells"])))
     return {
-        "units": units,
+        "units": [t.unit for t in tallies],
         "phases": phases,
         "rows": rows,
-        "focus_rows": behind[:FOCUS_UNITS],
+        "focus_rows": focus_rows,
         "phase_rows": phase_rows,
         "total": total,
         "accepted": accepted,

@@ -182,10 +182,11 @@ def campaign_deliverables(campaign: Campaign):
     )
 
 
-def progress_matrix(*, campaign: Campaign, today: datetime.date | None = None) -> dict:
-    """Units × deliverables of the campaign, with per-state totals: six queries whatever the sizes."""
+def progress_matrix(*, campaign: Campaign, today: datetime.date | None = None, units=None) -> dict:
+    """Units × deliverables of the campaign (every unit, or ``units``), with per-state totals of those cells: six
+    queries whatever the sizes."""
     today = today or timezone.localdate()
-    units = list(campaign.units.order_by("sort_order", "code"))
+    units = list(campaign.units.order_by("sort_order", "code") if units is None else units)
     deliverables = list(campaign_deliverables(campaign))
     statuses = statuses_for(campaign=campaign, units=units, deliverables=deliverables, today=today, kept=True)
     rows = [(unit, [statuses[(unit.pk, d.pk)] for d in deliverables]) for unit in units]

@@ -9,16 +9,20 @@ import os
 import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from units.models import Campaign
 from units.rules import is_unit_manager, sees_all_units
 from units.selectors import unit_for
 
+from . import schedule_progress
 from . import schedule_selectors as selectors
 from . import schedule_services as services
 from .models_schedule import DeliverableKind, LeadingGroupMember, SubmissionState
@@ -43,13 +47,35 @@ def _error_text(exc: ValidationError) -> str:
 
 
 # --- progress --------------------------------------------------------------------------------------------------
+PROGRESS_PAGE_UNITS = 25
+PROGRESS_FILTERS = [
+    ("", gettext_lazy("全部单位")),
+    ("overdue", gettext_lazy("有逾期的单位")),
+    ("returned", gettext_lazy("有退回待改的单位")),
+    ("missing", gettext_lazy("有未报送的单位")),
+    ("submitted", gettext_lazy("有待审核的单位")),
+    ("done", gettext_lazy("全部通过的单位")),
+]
+
+
 def progress(request):
-    """Units × deliverables of a campaign, colour-coded with a text label in each cell."""
+    """Units × deliverables of a campaign, colour-coded with a text label in each cell: the campus's totals per
+    state, then a page of units (filtered and sorted by their counts), each with its cells."""
     _require(request, "reviews.view_progress_matrix")
     campaign = selectors.campaign_for(user=request.user, session=request.session, requested=request.GET.get("campaign"))
-    context = {"campaign": campaign, "campaigns": Campaign.objects.all()}
+    context = {"campaign": campaign, "campaigns": Campaign.objects.all(), "filters": PROGRESS_FILTERS}
     if campaign is not None:
-        context.update(selectors.progress_matrix(campaign=campaign))
+        today = timezone.localdate()
+        phases = list(campaign.phases.order_by("start"))
+        campus = schedule_progress.progress_tallies(campaign=campaign, phases=phases, today=today)
+        state = request.GET.get("state", "")
+        listed = schedule_progress.matrix_units(campus, state=state, sort=request.GET.get("sort", ""))
+        page_obj = Paginator(listed, PROGRESS_PAGE_UNITS).get_page(request.GET.get("page"))
+        matrix = selectors.progress_matrix(campaign=campaign, today=today, units=[t.unit for t in page_obj])
+        context.update(matrix)
+        context.update(
+            {"totals": campus.shown, "page_obj": page_obj, "state": state, "unit_total": len(campus.tallies)}
+        )
     return render(request, "reviews/schedule/progress.html", context)
 
 

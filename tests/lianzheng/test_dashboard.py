@@ -350,6 +350,21 @@ def test_r13_coverage_counts_posts_with_a_point_and_points_with_measures_in_all_
     assert page == {k: (v[0], v[1], v[2]) for k, v in expected.items()}
 
 
+def test_progress_tallies_count_each_cell_in_the_state_the_matrix_shows(campus):
+    """The counts behind the dashboard and the matrix's totals, filters and sort (no object per cell) agree with
+    the matrix's cells one by one: accepted, submitted, returned, missing and overdue, unit by unit."""
+    from reviews.schedule_progress import progress_tallies
+
+    phases = list(campus.phases.order_by("start"))
+    counted = progress_tallies(campaign=campus, phases=phases, today=TODAY)
+    matrix = progress_matrix(campaign=campus, today=TODAY)
+    per_unit = {unit.pk: Counter(s.css for s in statuses) for unit, statuses in matrix["rows"]}
+    for tally in counted.tallies:
+        assert {k: v for k, v in tally.shown.items() if v} == dict(per_unit[tally.unit.pk]), tally.unit.code
+    assert {k: v for k, v in counted.shown.items() if v} == matrix["totals"]
+    assert len(matrix["totals"]) >= 3  # the data has cells in several states, so the test can fail
+
+
 def test_progress_matches_the_schedule_matrix_unit_by_unit_and_phase_by_phase(campus):
     block = dashboards.progress_block(campaign=campus, today=TODAY)
     expected = expected_progress(campus, TODAY)
@@ -392,7 +407,7 @@ def test_progress_form_deliverable_follows_every_form_of_the_unit(campaign, revi
 
     def cell():
         block = dashboards.progress_block(campaign=campaign, today=TODAY)
-        row = next(r for r in block["rows"] if r["unit"] == unit)
+        row = next(r for r in block["rows"] if r["unit"].pk == unit.pk)
         return next(c for c in row["cells"] if c["phase"] == identify)
 
     before = cell()

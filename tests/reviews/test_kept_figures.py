@@ -117,7 +117,7 @@ def test_overdue_is_never_kept_but_derived_from_the_due_date_and_today(
 
     def overdue_on(day):
         block = dashboards.progress_block(campaign=campaign, today=day)
-        row = next(r for r in block["rows"] if r["unit"] == unit)
+        row = next(r for r in block["rows"] if r["unit"].pk == unit.pk)
         cell = next(c for c in row["cells"] if c["phase"] == prepare)
         status = selectors.progress_matrix(campaign=campaign, today=day)
         matrix = next(st for u, sts in status["rows"] if u == unit for st in sts if st.deliverable == work_plan)

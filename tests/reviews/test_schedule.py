@@ -453,6 +453,38 @@ def test_matrix_queries_do_not_grow_with_units_and_deliverables(client, campaign
     assert len(large) == len(small)
 
 
+def test_matrix_pages_filters_and_sorts_units_by_their_counts(client, campaign, unit, work_plan, reviewer):
+    """A page of units at a time; the totals above cover the whole campus; 有逾期的单位 lists only units with an
+    overdue cell and 逾期最多 puts the most overdue first."""
+    from lianzheng import figures
+    from reviews.schedule_views import PROGRESS_PAGE_UNITS
+
+    _grow(campaign, PROGRESS_PAGE_UNITS, reviewer)  # each grown unit handed in one document and confirmed its form
+    figures.rebuild_all()  # _grow writes rows directly, around the services that keep the figures
+    client.force_login(reviewer)
+    url = reverse("reviews:progress")
+    today = datetime.date.today()
+    first = client.get(url, {"campaign": campaign.pk})
+    assert len(first.context["rows"]) == PROGRESS_PAGE_UNITS
+    everything = selectors.progress_matrix(campaign=campaign, today=today)
+    assert first.context["totals"] == {**dict.fromkeys(first.context["totals"], 0), **everything["totals"]}
+    second = client.get(url, {"campaign": campaign.pk, "page": 2})
+    shown = [u.code for u, _s in first.context["rows"]] + [u.code for u, _s in second.context["rows"]]
+    assert sorted(shown) == sorted(u.code for u in campaign.units.all())
+
+    overdue_of = {u.code: sum(s.overdue for s in sts) for u, sts in everything["rows"]}
+    listed = client.get(url, {"campaign": campaign.pk, "state": "overdue", "sort": "overdue"}).context["rows"]
+    assert listed and all(overdue_of[u.code] for u, _s in listed)
+    counts = [overdue_of[u.code] for u, _s in listed]
+    assert counts == sorted(counts, reverse=True)
+    assert counts[0] == max(overdue_of.values()) > min(overdue_of.values())
+    submitted = client.get(url, {"campaign": campaign.pk, "state": "submitted"}).context["rows"]
+    assert {u.code for u, _s in submitted} == {
+        u.code for u, sts in everything["rows"] if any(s.css == "submitted" for s in sts)
+    }
+    assert unit.code not in {u.code for u, _s in submitted}
+
+
 def test_unit_progress_queries_do_not_grow_with_deliverables(client, campaign, unit, unit_contact, reviewer):
     client.force_login(unit_contact)
     url = reverse("reviews:unit-progress", args=[unit.code])
