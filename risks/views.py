@@ -399,9 +399,30 @@ def point_list(request):
     qs = selectors.point_list(request.user, campaign=campaign, sort=sort)
     filterset = RiskPointFilter(request.GET or None, queryset=qs, user=request.user, campaign=campaign)
     _narrow_place_choices(filterset, request.GET)
-    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    count = None  # from the kept figures where they hold it, else the paginator counts the rows
+    if not filterset.is_bound or filterset.form.is_valid():
+        filters = filterset.form.cleaned_data if filterset.is_bound else {}
+        count = selectors.kept_point_count(request.user, campaign=campaign, filters=filters)
+    paginator = KnownCountPaginator(filterset.qs, 50, count=count)
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.point_rows(page.object_list.values_list(*selectors.POINT_ROW_FIELDS))
     return render(request, "risks/point_list.html", {"filter": filterset, "page_obj": page, "campaign": campaign})
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator told its count when the kept figures hold it (``count=None``: it counts the rows)."""
+
+    def __init__(self, object_list, per_page, *, count: int | None = None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        if count is not None:
+            self.__dict__["count"] = count  # the cached_property's slot
+
+    def page(self, number):
+        """The page's rows are read as they are, never cut to the count: a kept count that lags a bulk load (until
+        ``recompute_stats``) cannot hide a row of the page."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
 
 
 def _narrow_place_choices(filterset, params):

@@ -42,22 +42,38 @@ def test_point_list_shows_changes_made_behind_the_services_back_at_once(as_user,
     assert shown.count('<span class="text-danger">无</span>') == 50  # no measure left on any row of the page
 
 
-def test_point_list_count_follows_every_write_service_or_bulk(as_user, reviewer, unit_contact, long_form):
+def test_point_list_count_follows_every_service_write_and_a_bulk_load_after_recompute_stats(
+    as_user, reviewer, unit_contact, long_form, kept_figures
+):
+    """The campus list's count comes from the kept figures (unfiltered, or by unit, category and level): a service
+    write shows at once; a bulk load around the services shows after ``recompute_stats``, as the README says."""
+    from django.core.management import call_command
+
+    kept_figures()
     client = as_user(reviewer)
     url = reverse("risks:point-list")
-    assert client.get(url).context["page_obj"].paginator.count == 120
+
+    def count(**params):
+        return client.get(url, params).context["page_obj"].paginator.count
+
+    assert count() == 120
     stray = make_point(long_form.campaign, long_form.unit, n=999)  # a bulk load: no service, no audit event
-    assert client.get(url).context["page_obj"].paginator.count == 121
+    assert count() == 120 and count(q="风险") == RiskPoint.objects.filter(name__contains="风险").count()
+    call_command("recompute_stats")
+    assert count() == 121
     services.risk_point_create(form=long_form, actor=unit_contact, **_post_data(name="新增的风险点"))
-    assert client.get(url).context["page_obj"].paginator.count == 122
+    assert count() == 122
     stray.refresh_from_db()
     services.risk_point_delete(point=stray, form=long_form, actor=unit_contact, version=stray.version)
     assert not RiskPoint.objects.filter(pk=stray.pk).exists()
     assert AuditEvent.objects.order_by("-id").first().action == "riskpoint.delete"
-    assert client.get(url).context["page_obj"].paginator.count == 121
-    assert (
-        client.get(url, {"level": "1"}).context["page_obj"].paginator.count == RiskPoint.objects.filter(level=1).count()
-    )
+    assert count() == 121
+    for params in ({"level": "1"}, {"category": "system"}, {"category": "system", "level": "1"}):
+        expected = RiskPoint.objects.filter(**params).count()
+        assert count(**params) == expected > 0, params
+        assert count(unit=long_form.unit_id, **params) == expected
+    assert count(level="2") == 0 == RiskPoint.objects.filter(level=2).count()
+    assert count(unit=long_form.unit_id) == 121
 
 
 def test_r7_point_list_measure_counts_follow_a_new_measure_at_once(as_user, reviewer, unit_contact, long_form):
