@@ -26,6 +26,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lianzheng.reverse import url_maker
 from units.models import Assignment, Campaign, Office, Post, Unit, User
 from units.rules import is_unit_manager, sees_all_units
 
@@ -479,6 +480,8 @@ class QueueRow(_Row):
     meeting_date: object
     confirmer: str
     confirmed_at: object
+    detail_url: str = ""
+    approve_url: str = ""
 
 
 def queue_groups(ids: list[int]) -> list[dict]:
@@ -492,8 +495,9 @@ def queue_groups(ids: list[int]) -> list[dict]:
         .values_list(*QUEUE_ROW_FIELDS),
         key=lambda row: position[row[0]],
     )
+    detail_url, approve_url = url_maker("risks:form-detail"), url_maker("risks:form-approve")
     rows = [
-        QueueRow(*head, full_name or username or "", confirmed_at)
+        QueueRow(*head, full_name or username or "", confirmed_at, detail_url(head[0]), approve_url(head[0]))
         for *head, full_name, username, confirmed_at in values
     ]
     return [
