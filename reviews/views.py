@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from lianzheng import ratelimit
+from lianzheng.spreadsheet import csv_cell
 from units.models import Post, Unit
 
 from . import selectors, services
@@ -210,7 +211,8 @@ def complaint_export(request):
     )
     for c in qs.iterator(chunk_size=500):
         writer.writerow(
-            [
+            csv_cell(value)  # a text beginning with = + - @ stays text in a spreadsheet
+            for value in [
                 c.number,
                 c.received_on.isoformat(),
                 c.get_channel_display(),

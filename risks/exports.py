@@ -24,6 +24,8 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from lianzheng.spreadsheet import text_only
+
 from .appendix import numbered
 from .pdf_fonts import FAMILY, allowed_urls, font_faces
 
@@ -332,6 +334,7 @@ def register_xlsx(rows: list[dict], *, title: str, subtitle: str = "", as_of: st
 
 
 def _save(wb) -> bytes:
+    text_only(wb)  # names and texts typed by users never become formulas (lianzheng.spreadsheet)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

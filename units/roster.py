@@ -31,6 +31,8 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from lianzheng.spreadsheet import text_only
+
 from .models import UNIT_ROLES, Assignment, Batch, KeyArea, Office, Post, Role, Unit, UnitKind, User
 
 UNIT_SHEET = "单位"
@@ -719,6 +721,7 @@ def write_workbook(target, *, unit_rows=(), people_rows=()) -> None:
     for line in TEMPLATE_NOTES:
         notes.append([line])
     notes.column_dimensions["A"].width = 100
+    text_only(workbook)  # names typed by users never become formulas
     if isinstance(target, str | Path):
         workbook.save(str(target))
     else:

@@ -206,6 +206,32 @@ def test_a_complaints_reporter_stays_hidden_in_the_read_only_admin(as_user, admi
     assert REPORTER_NAME not in page and REPORTER_CONTACT not in page and complaint.query_code_hash not in page
 
 
+@pytest.mark.parametrize(
+    "lookup",
+    [
+        "reporter_name__startswith",
+        "reporter_name",
+        "reporter_contact__contains",
+        "reporter_contact__regex",
+        "query_code_hash__startswith",
+        "reporter_name__isnull",
+    ],
+)
+def test_the_admin_refuses_every_lookup_on_a_reporter_field(as_user, admin_user, unit, lookup):
+    """Issue 14 (1): the changelist's query string cannot probe the reporter a character at a time — a matching and
+    a non-matching prefix get the same refusal, and nothing of the complaint is listed."""
+    from tests.reviews.conftest import REPORTER_NAME, make_complaint
+
+    complaint = make_complaint(unit=unit)
+    client = as_user(admin_user)
+    url = _url("reviews.complaint", "changelist")
+    answers = {client.get(url, {lookup: value}).status_code for value in (REPORTER_NAME[:1], "不可能的前缀", "1")}
+    assert answers == {400}
+    assert complaint.content not in client.get(url, {lookup: REPORTER_NAME[:1]}).content.decode()
+    listed = client.get(url, {"state": complaint.state})  # the office's own filters still work
+    assert listed.status_code == 200 and str(complaint.number) in listed.content.decode()
+
+
 def test_admin_start_checking_action_moves_a_complaint_through_its_service(as_user, admin_user, unit):
     from tests.reviews.conftest import make_complaint
 

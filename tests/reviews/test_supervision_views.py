@@ -201,6 +201,19 @@ def test_export_leaves_the_reporter_out(as_user, reviewer, unit):
     assert REPORTER_NAME not in body and REPORTER_CONTACT not in body
 
 
+def test_export_writes_formula_like_text_as_text(as_user, reviewer, unit):
+    """Issue 14 (7): a CSV cell beginning with = + - @ gets a leading apostrophe, so a spreadsheet shows it as text."""
+    import csv
+    import io
+
+    complaint = make_complaint(unit=unit, anonymous=False)
+    type(complaint).objects.filter(pk=complaint.pk).update(disposition='=HYPERLINK("http://evil.example/","x")')
+    body = as_user(reviewer).get(reverse("reviews:complaint-export")).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
+    assert rows[1][-1] == '\'=HYPERLINK("http://evil.example/","x")'
+    assert not any(cell.startswith(("=", "+", "@")) for row in rows for cell in row)
+
+
 def test_complaint_list_filters_and_sorts(as_user, reviewer, unit, other_unit):
     make_complaint(unit=unit, state=ComplaintState.CHECKING)
     make_complaint(unit=other_unit)

