@@ -13,3 +13,13 @@ class LianzhengConfig(AppConfig):
         from . import audit, checks  # noqa: F401  (checks registers itself)
 
         post_save.connect(audit.record_admin_change, sender=LogEntry, dispatch_uid="lianzheng-admin-audit")
+        self._throttle_admin_login()
+
+    @staticmethod
+    def _throttle_admin_login():
+        """``/admin/login/`` checks the same failure counters as ``/login/`` (one login path, one throttle)."""
+        from django.contrib import admin
+
+        from .forms import ThrottledAdminAuthenticationForm
+
+        admin.site.login_form = ThrottledAdminAuthenticationForm

@@ -2,17 +2,27 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from .models import RateLimitHit
 
 
 def client_ip(request) -> str:
-    # REMOTE_ADDR is what the reverse proxy connected from; the proxy is trusted to set X-Forwarded-For's last hop.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    """The client's address, for per-address limits and the access log.
+
+    ``X-Forwarded-For`` is believed only as far as ``LIANZHENG_TRUSTED_PROXIES`` (how many reverse proxies stand in
+    front of the app, each appending the address it was connected from) says: with none (the default) it is
+    ignored, so a client cannot reset its limits by sending the header; with n, the n-th entry from the right is the
+    client (entries further left were written by the client and prove nothing)."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.LIANZHENG_TRUSTED_PROXIES
+    if proxies <= 0:
+        return remote
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    if not hops:
+        return remote
+    return hops[-proxies] if len(hops) >= proxies else hops[0]
 
 
 def hits(key: str, *, window_seconds: int) -> int:

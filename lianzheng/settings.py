@@ -6,6 +6,9 @@ Configuration comes only from the environment (DESIGN §6):
 - ``DJANGO_SECRET_KEY``     required in production.
 - ``DJANGO_ALLOWED_HOSTS``  comma-separated host names.
 - ``DATABASE_URL``          ``sqlite:///path`` or ``postgres://user@host:port/name``; default a SQLite file.
+- ``DJANGO_LOGIN_MAX_FAILURES`` (5), ``DJANGO_LOGIN_MAX_FAILURES_PER_ADDRESS`` (20),
+  ``DJANGO_LOGIN_MAX_FAILURES_PER_NAME`` (50), ``DJANGO_LOGIN_FAILURE_WINDOW`` (900 s): the login throttle.
+- ``LIANZHENG_TRUSTED_PROXIES`` how many reverse proxies append to X-Forwarded-For (default 0: not believed).
 - ``REDIS_URL``             Celery broker; absent = tasks run in-process (eager).
 - ``REDIS_CACHE_URL``       the cache, a Redis database apart from the broker's; default ``REDIS_URL`` with the next
                             database number (``redis://host:6379/0`` → ``/1``). No Redis at all = a per-process cache.
@@ -150,6 +153,11 @@ LOGOUT_REDIRECT_URL = "login"
 # Login throttling: this many failures for one user name or one client address within the window lock it out.
 LOGIN_MAX_FAILURES = int(os.environ.get("DJANGO_LOGIN_MAX_FAILURES", "5"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("DJANGO_LOGIN_FAILURE_WINDOW", "900"))
+# One address guessing many names, and one name guessed from many addresses (lianzheng.forms.login_keys).
+LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("DJANGO_LOGIN_MAX_FAILURES_PER_ADDRESS", "20"))
+LOGIN_MAX_FAILURES_PER_NAME = int(os.environ.get("DJANGO_LOGIN_MAX_FAILURES_PER_NAME", "50"))
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: the header is not believed).
+LIANZHENG_TRUSTED_PROXIES = int(os.environ.get("LIANZHENG_TRUSTED_PROXIES", "0"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

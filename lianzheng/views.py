@@ -23,10 +23,6 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
-    def form_valid(self, form):
-        ratelimit.clear(f"login:user:{form.get_user().username.lower()}")
-        return super().form_valid(form)
-
 
 class ThrottledPasswordResetView(auth_views.PasswordResetView):
     """Django's reset (which never reveals whether an address is known), limited per client address so the form
