@@ -9,6 +9,7 @@ URL of the list behind each number (with the filter in the query string), and th
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import rules
@@ -29,7 +30,7 @@ from reviews.models import (
     YellowCardState,
 )
 from reviews.models_schedule import SubmissionState
-from reviews.schedule_progress import progress_tallies
+from reviews.schedule_progress import campaign_unit_refs, progress_tallies
 from reviews.schedule_selectors import OPEN_FOR_UNIT, unit_progress
 from reviews.selectors import latest_grade_counts, supervision_counts
 from risks.models import (
@@ -77,7 +78,32 @@ def role_of(user) -> str:
 
 
 # --- campaign progress (units × phases) ------------------------------------------------------------------------------
-def progress_block(*, campaign, today: datetime.date | None = None) -> dict:
+@dataclass(frozen=True, slots=True)
+class KeptRiskRow:
+    """One unit's kept risk figures (``risks.UnitRiskFigures``) as the campus blocks read them."""
+
+    unit_id: int
+    posts: int
+    covered_posts: int
+    points: int
+    complete: int
+    by_level_category: dict
+    by_key_area: dict
+    forms: dict
+
+
+def kept_risk_rows(*, campaign) -> list[KeptRiskRow]:
+    """Every unit's kept risk figures of the campaign in one query, shared by the campus dashboard's blocks (the
+    heat map, key areas, coverage and the form deliverables of the progress block) instead of one read each."""
+    return [
+        KeptRiskRow(*row)
+        for row in UnitRiskFigures.objects.filter(campaign=campaign).values_list(
+            "unit_id", "posts", "covered_posts", "points", "complete", "by_level_category", "by_key_area", "forms"
+        )
+    ]
+
+
+def progress_block(*, campaign, today: datetime.date | None = None, kept: list[KeptRiskRow] | None = None) -> dict:
     """Units × phases: deliverables accepted out of all, and how many are overdue (derived from the due date).
 
     Seven queries whatever the number of units (``reviews.schedule_progress``: counts from the kept figures, no
@@ -85,7 +111,8 @@ def progress_block(*, campaign, today: datetime.date | None = None) -> dict:
     """
     today = today or timezone.localdate()
     phases = list(campaign.phases.order_by("start"))
-    progress = progress_tallies(campaign=campaign, phases=phases, today=today)
+    form_counts = None if kept is None else {row.unit_id: row.forms for row in kept}
+    progress = progress_tallies(campaign=campaign, phases=phases, today=today, form_counts=form_counts)
     tallies, demands = progress.tallies, progress.demands
     totals = {phase.pk: {"total": 0, "accepted": 0, "overdue": 0} for phase in phases}
     phase_totals = [(phase, totals[phase.pk]) for phase in phases]
@@ -141,14 +168,18 @@ def progress_block(*, campaign, today: datetime.date | None = None) -> dict:
 
 
 # --- risk points: heat map and key areas -----------------------------------------------------------------------------
-def heatmap_block(*, campaign, unit: Unit | None = None) -> dict:
-    """Risk points by category × level (4 × 3, R2), from the kept figures (``risks.figures``): one query. Each cell
-    links to the filtered risk-point list."""
-    kept = UnitRiskFigures.objects.filter(campaign=campaign)
-    if unit is not None:
-        kept = kept.filter(unit=unit)
+def heatmap_block(*, campaign, unit: Unit | None = None, kept: list[KeptRiskRow] | None = None) -> dict:
+    """Risk points by category × level (4 × 3, R2), from the kept figures (``risks.figures``): one query, none when
+    the campus's ``kept`` rows are given. Each cell links to the filtered risk-point list."""
+    if kept is not None:
+        tables = [row.by_level_category for row in kept]
+    else:
+        rows = UnitRiskFigures.objects.filter(campaign=campaign)
+        if unit is not None:
+            rows = rows.filter(unit=unit)
+        tables = list(rows.values_list("by_level_category", flat=True))
     counts = defaultdict(int)
-    for by_level_category in kept.values_list("by_level_category", flat=True):
+    for by_level_category in tables:
         for key, n in by_level_category.items():
             category, level = key.split(":")
             counts[(category, int(level))] += n
@@ -202,11 +233,13 @@ def heatmap_block(*, campaign, unit: Unit | None = None) -> dict:
     }
 
 
-def key_area_block(*, campaign) -> dict:
-    """Risk points by the key area of their posts (一、1), from the kept figures: one query. A point on posts of two
-    areas counts in both, exactly as the list's ``key_area`` filter finds it."""
+def key_area_block(*, campaign, kept: list[KeptRiskRow] | None = None) -> dict:
+    """Risk points by the key area of their posts (一、1), from the kept figures: one query (none with ``kept``). A
+    point on posts of two areas counts in both, exactly as the list's ``key_area`` filter finds it."""
+    if kept is None:
+        kept = kept_risk_rows(campaign=campaign)
     counts = defaultdict(int)
-    for by_key_area in UnitRiskFigures.objects.filter(campaign=campaign).values_list("by_key_area", flat=True):
+    for by_key_area in (row.by_key_area for row in kept):
         for area, n in by_key_area.items():
             counts[area] += n
     rows = [
@@ -278,16 +311,16 @@ def _complete():
     return condition
 
 
-def coverage_block(*, campaign) -> dict:
+def coverage_block(*, campaign, kept: list[KeptRiskRow] | None = None, units=None) -> dict:
     """Per unit of the campaign and in total: posts with at least one point / all posts, and points with measures in
-    all three stages / all points (R13), all from the kept figures. Two queries. Counted as the coverage page counts them."""
-    units = list(campaign.units.order_by("sort_order", "code").only("pk", "code", "name"))
-    kept = UnitRiskFigures.objects.filter(campaign=campaign).values_list(
-        "unit_id", "posts", "covered_posts", "points", "complete"
-    )
-    post_totals = {unit_id: posts for unit_id, posts, _covered, _points, _complete in kept}
-    covered_posts = {unit_id: covered for unit_id, _posts, covered, _points, _complete in kept}
-    points = {unit_id: {"total": n, "complete_n": done} for unit_id, _posts, _covered, n, done in kept}
+    all three stages / all points (R13), all from the kept figures. Two queries (none with ``kept`` and ``units``).
+    Counted as the coverage page counts them."""
+    units = campaign_unit_refs(campaign) if units is None else units
+    if kept is None:
+        kept = kept_risk_rows(campaign=campaign)
+    post_totals = {row.unit_id: row.posts for row in kept}
+    covered_posts = {row.unit_id: row.covered_posts for row in kept}
+    points = {row.unit_id: {"total": row.points, "complete_n": row.complete} for row in kept}
     rows = []
     for unit in units:
         total, covered = post_totals.get(unit.pk, 0), covered_posts.get(unit.pk, 0)
@@ -422,16 +455,17 @@ def campus_dashboard(*, user, campaign, today=None) -> dict:
     )
 
     can_complaints, can_cards, can_assessments = permissions
+    kept = kept_risk_rows(campaign=campaign)  # one read of the kept risk figures for every block below
     # Read fresh on every view: the counts come from kept figures and grouped queries, no cache (issue 12).
     context.update(
         {
-            "progress": _focused(progress_block(campaign=campaign, today=today)),
+            "progress": _focused(progress_block(campaign=campaign, today=today, kept=kept)),
             "complaints": complaints_block(year=campaign.year, can_open=can_complaints),
             "supervision": supervision_block(can_open=can_cards),
             "assessments": _lowest_grades(assessment_block(can_open=can_assessments)),
-            "heatmap": heatmap_block(campaign=campaign),
-            "key_areas": key_area_block(campaign=campaign),
-            "coverage": _focused(coverage_block(campaign=campaign)),
+            "heatmap": heatmap_block(campaign=campaign, kept=kept),
+            "key_areas": key_area_block(campaign=campaign, kept=kept),
+            "coverage": _focused(coverage_block(campaign=campaign, kept=kept)),
         }
     )
     return context
@@ -599,12 +633,13 @@ def risk_distribution_context(request) -> dict:
     context = {"campaign": campaign}
     if campaign is not None:
         # Read from the kept figures at every view: no cache.
+        kept = kept_risk_rows(campaign=campaign)
         context.update(
             {
-                "heatmap": heatmap_block(campaign=campaign),
-                "key_areas": key_area_block(campaign=campaign),
+                "heatmap": heatmap_block(campaign=campaign, kept=kept),
+                "key_areas": key_area_block(campaign=campaign, kept=kept),
                 "unit_levels": unit_level_block(campaign=campaign),
-                "coverage": _focused(coverage_block(campaign=campaign)),
+                "coverage": _focused(coverage_block(campaign=campaign, kept=kept)),
             }
         )
     return context

@@ -20,7 +20,7 @@ from risks.models import FormState, UnitRiskFigures
 from units.models import Campaign
 
 from .models_schedule import Deliverable, DeliverableFigure, DeliverableKind, SubmissionState
-from .schedule_selectors import OPEN_FOR_UNIT, derive_rules_state
+from .schedule_selectors import derive_rules_state
 
 #: The states a cell shows (``Status.css``): overdue replaces missing and returned once the due date has passed.
 SHOWN_STATES = ("accepted", "submitted", "returned", "missing", "overdue")
@@ -127,16 +127,18 @@ class CampusProgress:
     shown: dict
 
 
-def progress_tallies(*, campaign: Campaign, phases, today: datetime.date | None = None) -> CampusProgress:
-    """One ``UnitTally`` per unit of the campaign, in unit order. ``phases``: the campaign's phases in order."""
+def progress_tallies(
+    *, campaign: Campaign, phases, today: datetime.date | None = None, form_counts: dict | None = None
+) -> CampusProgress:
+    """One ``UnitTally`` per unit of the campaign, in unit order. ``phases``: the campaign's phases in order;
+    ``form_counts``: the kept per-unit form counts when the caller read them already (else one query)."""
     today = today or timezone.localdate()
     units = campaign_unit_refs(campaign)
     by_phase = phase_demands(campaign=campaign, phases=phases, today=today)
     stored = _stored(campaign, today)
-    form_states = {
-        unit_id: form_state_from_counts(forms)
-        for unit_id, forms in UnitRiskFigures.objects.filter(campaign=campaign).values_list("unit_id", "forms")
-    }
+    if form_counts is None:
+        form_counts = dict(UnitRiskFigures.objects.filter(campaign=campaign).values_list("unit_id", "forms"))
+    form_states = {unit_id: form_state_from_counts(forms) for unit_id, forms in form_counts.items()}
     rules_states = dict(ImplementationRules.objects.filter(campaign=campaign).values_list("unit_id", "state"))
     accepted_state, submitted_state, returned_state = (
         SubmissionState.ACCEPTED,
@@ -144,39 +146,51 @@ def progress_tallies(*, campaign: Campaign, phases, today: datetime.date | None 
         SubmissionState.RETURNED,
     )
     nothing: dict = {}
+    # Per phase, what it asks for, with only the derived kinds it has (most phases ask for none).
+    plan = [
+        (phase.pk, demand.total, demand.stored_past_due, [(k, c, p) for k, (c, p) in demand.derived.items() if c])
+        for phase in phases
+        for demand in [by_phase[phase.pk]]
+    ]
+    zero = (0, 0)
     tallies = []
     for unit in units:
-        derived_state = {
-            DeliverableKind.FORM: form_states.get(unit.pk, SubmissionState.MISSING),
-            DeliverableKind.RULES: derive_rules_state(rules_states.get(unit.pk)),
-        }
-        shown = dict.fromkeys(SHOWN_STATES, 0)
+        unit_id = unit.pk
+        form_state = form_states.get(unit_id, SubmissionState.MISSING)
+        rules_state = derive_rules_state(rules_states.get(unit_id))
+        total_accepted = total_submitted = total_returned = total_overdue = total_missing = 0
         cells = []
-        for phase in phases:
-            demand = by_phase[phase.pk]
-            handed_in = stored.get((unit.pk, phase.pk), nothing)
-            accepted, accepted_past = handed_in.get(accepted_state, (0, 0))
-            submitted, submitted_past = handed_in.get(submitted_state, (0, 0))
-            returned, returned_past = handed_in.get(returned_state, (0, 0))
+        for phase_id, demand_total, stored_past_due, derived in plan:
+            handed_in = stored.get((unit_id, phase_id), nothing)
+            accepted, accepted_past = handed_in.get(accepted_state, zero)
+            submitted, submitted_past = handed_in.get(submitted_state, zero)
+            returned, returned_past = handed_in.get(returned_state, zero)
             # Stored deliverables past due and not handed in (missing or returned) are overdue.
-            overdue = demand.stored_past_due - accepted_past - submitted_past
+            overdue = stored_past_due - accepted_past - submitted_past
             returned_shown = returned - returned_past
-            for kind, (count, past_due) in demand.derived.items():
-                state = derived_state[kind]
+            for kind, count, past_due in derived:
+                state = form_state if kind == DeliverableKind.FORM else rules_state
                 if state == accepted_state:
                     accepted += count
                 elif state == submitted_state:
                     submitted += count
-                elif state in OPEN_FOR_UNIT:
+                else:  # missing or returned: open for the unit
                     overdue += past_due
                     if state == returned_state:
                         returned_shown += count - past_due
             cells.append([accepted, overdue])
-            shown["accepted"] += accepted
-            shown["submitted"] += submitted
-            shown["returned"] += returned_shown
-            shown["overdue"] += overdue
-            shown["missing"] += demand.total - accepted - submitted - returned_shown - overdue
+            total_accepted += accepted
+            total_submitted += submitted
+            total_returned += returned_shown
+            total_overdue += overdue
+            total_missing += demand_total - accepted - submitted - returned_shown - overdue
+        shown = {
+            "accepted": total_accepted,
+            "submitted": total_submitted,
+            "returned": total_returned,
+            "missing": total_missing,
+            "overdue": total_overdue,
+        }
         tallies.append(UnitTally(unit=unit, cells=cells, shown=shown))
     campus = dict.fromkeys(SHOWN_STATES, 0)
     for tally in tallies:

@@ -56,12 +56,15 @@ def derive_form_state(forms: list[tuple[str, str]]) -> str:
     return SubmissionState.MISSING
 
 
+_RULES_TO_SUBMISSION = {
+    RulesState.APPROVED: SubmissionState.ACCEPTED,
+    RulesState.SUBMITTED: SubmissionState.SUBMITTED,
+    RulesState.RETURNED: SubmissionState.RETURNED,
+}
+
+
 def derive_rules_state(state: str | None) -> str:
-    return {
-        RulesState.APPROVED: SubmissionState.ACCEPTED,
-        RulesState.SUBMITTED: SubmissionState.SUBMITTED,
-        RulesState.RETURNED: SubmissionState.RETURNED,
-    }.get(state, SubmissionState.MISSING)
+    return _RULES_TO_SUBMISSION.get(state, SubmissionState.MISSING)
 
 
 @dataclass
