@@ -14,11 +14,11 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lianzheng import ratelimit
+from lianzheng.redirects import safe_next
 from units.rules import manages_unit
 from units.selectors import current_campaign, unit_for
 
@@ -45,13 +45,6 @@ COMMENT_RATE_WINDOW_SECONDS = 600
 
 def _errors(exc: ValidationError) -> str:
     return " ".join(str(m) for m in exc.messages)
-
-
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return fallback
 
 
 def _fallback_url(point, personal_form=None) -> str:
@@ -82,7 +75,7 @@ def _render_fragment(request, point, personal_form=None, *, status=200, **extra)
     frozen_form = services.frozen_form_for_point(point, personal_form)
     context.update(frozen_form=frozen_form, frozen_notice=services.frozen_notice(frozen_form) if frozen_form else "")
     context.update(extra)
-    context.setdefault("next_url", _safe_next(request, _fallback_url(point, personal_form)))
+    context.setdefault("next_url", safe_next(request, _fallback_url(point, personal_form)))
     if request.htmx:
         return render(request, "measures/_point_measures.html", context, status=status)
     return render(request, "measures/point_measures.html", context, status=status)
@@ -125,7 +118,7 @@ def point_measures(request, pk, form_pk=None):
     if request.htmx:
         return _render_fragment(request, point, personal_form, flash=_("已新增措施。"))
     messages.success(request, _("已新增措施。"))
-    return redirect(_safe_next(request, _fallback_url(point, personal_form)))
+    return redirect(safe_next(request, _fallback_url(point, personal_form)))
 
 
 @require_http_methods(["GET", "POST"])
@@ -156,7 +149,7 @@ def measure_edit(request, pk):
     if request.htmx:
         return _render_fragment(request, point, personal_form, flash=_("已保存。"))
     messages.success(request, _("已保存措施。"))
-    return redirect(_safe_next(request, _fallback_url(point, personal_form)))
+    return redirect(safe_next(request, _fallback_url(point, personal_form)))
 
 
 def _measure_action(request, measure, action, success):
@@ -167,11 +160,11 @@ def _measure_action(request, measure, action, success):
         if request.htmx:
             return _render_fragment(request, point, personal_form, status=409, error=_errors(exc))
         messages.error(request, _errors(exc))
-        return redirect(_safe_next(request, _fallback_url(point, personal_form)))
+        return redirect(safe_next(request, _fallback_url(point, personal_form)))
     if request.htmx:
         return _render_fragment(request, point, personal_form, flash=success)
     messages.success(request, success)
-    return redirect(_safe_next(request, _fallback_url(point, personal_form)))
+    return redirect(safe_next(request, _fallback_url(point, personal_form)))
 
 
 @require_POST
@@ -240,7 +233,7 @@ def pledge(request, form_pk):
             if not request.htmx:
                 messages.error(request, flash)
         if not request.htmx:
-            return redirect(_safe_next(request, reverse("measures:pledge", args=[form.pk])))
+            return redirect(safe_next(request, reverse("measures:pledge", args=[form.pk])))
         return render(
             request, "measures/_pledge.html", {**selectors.pledge_context(user=request.user, form=form), "flash": flash}
         )

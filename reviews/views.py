@@ -342,7 +342,8 @@ def complaint_attachment(request, pk, attachment_pk):
 
 def complaint_post_options(request):
     """htmx: the posts of the chosen unit, for the complaint forms' post drop-down."""
-    unit = Unit.objects.filter(pk=request.GET.get("unit") or None).first()
+    chosen = request.GET.get("unit", "")
+    unit = Unit.objects.filter(pk=chosen).first() if chosen.isdigit() else None
     posts = Post.objects.filter(unit=unit).select_related("unit") if unit else Post.objects.none()
     return render(request, "reviews/_post_options.html", {"posts": posts})
 

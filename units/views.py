@@ -2,9 +2,10 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from lianzheng.redirects import safe_next
 
 from . import selectors
 from .models import Campaign
@@ -36,13 +37,11 @@ def my_posts(request):
 
 @require_POST
 def switch_campaign(request):
-    campaign = Campaign.objects.filter(pk=request.POST.get("campaign")).first()
+    chosen = request.POST.get("campaign", "")
+    campaign = Campaign.objects.filter(pk=chosen).first() if chosen.isdigit() else None
     if campaign is None:
         messages.error(request, _("所选批次不存在。"))
     else:
         request.session["campaign_id"] = campaign.pk
         messages.success(request, _("已切换到 %(campaign)s。") % {"campaign": campaign})
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "/"
-    return redirect(target or "/")
+    return redirect(safe_next(request, "/"))

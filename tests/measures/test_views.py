@@ -97,6 +97,25 @@ def test_add_measure_without_javascript_redirects_back(as_user, campaign, unit, 
     assert (measure.stage, measure.due_date) == ("mid", date(2010, 6, 18))
 
 
+@pytest.mark.parametrize(
+    "target", ["0", "measures", "//evil.example/x", "https://evil.example/", "javascript:alert(1)"]
+)
+def test_a_crafted_next_falls_back_to_the_measures_page(as_user, campaign, unit, point, unit_contact, target):
+    """Issue 14 (9): ``next=0`` was taken for a view name (500); a next that is not a path of this site is ignored."""
+    response = as_user(unit_contact).post(
+        reverse("measures:point-measures", args=[point.pk]),
+        {
+            "stage": "mid",
+            "content": "每月银行对账",
+            "responsible": "会计核算科",
+            "due_date": "2010-06-18",
+            "next": target,
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("measures:unit-measures", args=[unit.code])
+
+
 def test_add_measure_with_htmx_returns_the_fragment(as_user, campaign, point, unit_contact):
     response = as_user(unit_contact).post(
         reverse("measures:point-measures", args=[point.pk]),

@@ -126,6 +126,27 @@ def test_campaign_switch_is_remembered_and_ignores_foreign_redirects(as_user, st
     assert newer.pk != older.pk
 
 
+@pytest.mark.parametrize(
+    ("campaign", "target"), [("abc", "/units/my-posts/"), ("", "/"), ("1e3", "0"), ("-1", "//evil.example/")]
+)
+def test_a_crafted_campaign_switch_answers_with_a_message_not_a_500(as_user, staff, campaign, target):
+    """Issue 14 (9): ``campaign=abc`` and ``next=0`` gave 500; now the switch says the campaign does not exist and
+    goes back to a page of this site."""
+    client = as_user(staff)
+    response = client.post(reverse("units:switch-campaign"), {"campaign": campaign, "next": target}, follow=False)
+    assert response.status_code == 302
+    assert response["Location"] == (target if target.startswith("/units/") else "/")
+    page = client.get(response["Location"])
+    assert "所选批次不存在" in page.content.decode()
+
+
+def test_the_public_post_options_ignore_a_unit_that_is_not_a_number(client, unit, post):
+    url = reverse("reviews:complaint-post-options")
+    assert client.get(url, {"unit": "abc"}).status_code == 200
+    assert post.name not in client.get(url, {"unit": "abc"}).content.decode()
+    assert post.name in client.get(url, {"unit": unit.pk}).content.decode()
+
+
 def test_a_stale_campaign_edit_is_refused_and_nothing_is_overwritten(as_user, reviewer):
     """Two reviewers open the same campaign; the second save is refused with a clear message."""
     from units.models import Campaign, Phase, PhaseKind
