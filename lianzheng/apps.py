@@ -10,7 +10,7 @@ class LianzhengConfig(AppConfig):
         from django.contrib.admin.models import LogEntry
         from django.db.models.signals import post_save
 
-        from . import audit, checks  # noqa: F401  (checks registers itself)
+        from . import audit, checks, tasks  # noqa: F401  (checks registers itself; tasks: looked up by name)
 
         post_save.connect(audit.record_admin_change, sender=LogEntry, dispatch_uid="lianzheng-admin-audit")
         self._throttle_admin_login()

@@ -157,3 +157,26 @@ class RateLimitHit(models.Model):
 
     def __str__(self):
         return f"{self.key} @ {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class OutboxMessage(models.Model):
+    """Work queued for a Celery worker (an e-mail, an export), written in the same transaction as the change that
+    asks for it (``lianzheng.outbox``). It is handed to the broker after the commit; when the broker is unreachable
+    the row waits here and ``flush_outbox`` (beat, every minute; or the command) hands it over later. The tasks are
+    safe to run twice, so a row handed over twice does no harm."""
+
+    task = models.CharField(_("任务"), max_length=200)
+    args = models.JSONField(_("参数"), default=list)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    dispatched_at = models.DateTimeField(_("交给队列的时间"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
+    last_error = models.TextField(_("最近的错误"), blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("待发任务")
+        verbose_name_plural = _("待发任务")
+        indexes = [models.Index(fields=["dispatched_at", "id"], name="outbox_pending")]
+
+    def __str__(self):
+        return f"{self.task}{self.args}"

@@ -1,12 +1,14 @@
 """In-app notifications (the bell) and their e-mails.
 
 ``notify`` writes one row per recipient inside the caller's transaction; the e-mail goes out through a Celery
-task queued on commit, so a rolled-back action sends nothing. A ``dedupe_key`` makes a notification happen at
+task queued through the outbox (``lianzheng.outbox``), so a rolled-back action sends nothing and a broker
+outage delays the e-mail instead of failing the action. A ``dedupe_key`` makes a notification happen at
 most once per recipient: the database's unique constraint, not a check in Python, decides.
 """
 
 from django.db import IntegrityError, transaction
 
+from . import outbox
 from .models import Notification
 
 
@@ -31,9 +33,7 @@ def notify(*, recipients, title: str, body: str = "", url: str = "", dedupe_key:
     if email and created:
         ids = [note.pk for note in created if note.recipient.email]
         if ids:
-            from .tasks import send_notification_emails
-
-            transaction.on_commit(lambda: send_notification_emails.delay(ids))
+            outbox.enqueue("lianzheng.send_notification_emails", ids)  # waits in the database if Redis is down
     return created
 
 

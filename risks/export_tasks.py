@@ -22,9 +22,8 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from lianzheng import audit
+from lianzheng import audit, outbox
 from lianzheng.access_log import log_access
-from lianzheng.celery import app as celery_app
 from lianzheng.models import AccessAction
 from units.rules import is_admin, is_reviewer
 
@@ -119,9 +118,6 @@ def export_job_start(*, actor, campaign, unit=None) -> ExportJob:
         raise PermissionDenied
     if unit is not None and not campaign.units.filter(pk=unit.pk).exists():
         raise ValidationError(_("该单位不在所选批次中。"))
-    # Looked up by name in Celery's registry: risks/tasks.py imports this module, never the other way round.
-    build_export_job = celery_app.tasks["risks.build_export_job"]
-
     with transaction.atomic():
         job = ExportJob.objects.create(campaign=campaign, unit=unit, created_by=actor)
         audit.record(
@@ -130,7 +126,9 @@ def export_job_start(*, actor, campaign, unit=None) -> ExportJob:
             obj=job,
             summary={"campaign": campaign.pk, "unit": unit.pk if unit else None},
         )
-        transaction.on_commit(lambda: build_export_job.delay(job.pk))
+        # By name through the outbox (risks/tasks.py imports this module, never the other way round); the job waits
+        # in the database if the broker is down.
+        outbox.enqueue("risks.build_export_job", job.pk)
     return job
 
 
