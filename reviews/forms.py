@@ -1,5 +1,7 @@
 """Forms for supervision: validation and widgets only; the services decide."""
 
+import secrets
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
@@ -95,6 +97,10 @@ class ComplaintForm(forms.Form):
     attachments = MultipleFileField(
         label=_("附件(可选)"),
         help_text=_("可上传 PDF、Word、Excel 或图片，单个文件不超过上限，最多 5 个。"),
+    )
+    # A new random key with each blank form: the same form sent twice files one complaint (services).
+    submission_key = forms.CharField(
+        widget=forms.HiddenInput, required=False, max_length=64, initial=lambda: secrets.token_urlsafe(24)
     )
 
     def clean(self):

@@ -76,6 +76,9 @@ class Complaint(models.Model):
     person_name = models.CharField(_("被举报人(举报人填写)"), max_length=50, blank=True)
     content = models.TextField(_("举报内容"))
     query_code_hash = models.CharField(max_length=64, unique=True, editable=False)
+    #: Keyed hash of the one-time key of the public form the complaint came from: the same form sent twice (a double
+    #: click, a re-sent page) finds this complaint instead of filing a second one.
+    submission_key_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     findings = models.TextField(_("核查情况"), blank=True)
     disposition = models.TextField(_("处理意见"), blank=True)
     public_reply = models.TextField(_("答复举报人"), blank=True)

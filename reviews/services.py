@@ -114,6 +114,22 @@ def new_query_code() -> str:
     return "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(QUERY_CODE_LENGTH))
 
 
+def submission_key_hash(key: str) -> str:
+    return salted_hmac("reviews.complaint.submission_key", key, algorithm="sha256").hexdigest()
+
+
+def query_code_for_key(key: str) -> str:
+    """The query code of a complaint sent with a form key: derived from the key under the server's secret, so the
+    same form sent twice shows the same code (nothing stores it) and nobody without the key can compute it."""
+    digest = salted_hmac("reviews.complaint.query_code_from_key", key, algorithm="sha256").digest()
+    number = int.from_bytes(digest, "big")
+    letters = []
+    for _i in range(QUERY_CODE_LENGTH):
+        number, index = divmod(number, len(QUERY_CODE_ALPHABET))
+        letters.append(QUERY_CODE_ALPHABET[index])
+    return "".join(letters)
+
+
 def format_query_code(code: str) -> str:
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
@@ -161,11 +177,19 @@ def complaint_submit(
     channel: str = ComplaintChannel.ONLINE,
     received_on=None,
     actor=None,
+    submission_key: str = "",
 ) -> tuple[Complaint, str]:
     """File a complaint. Online (no actor) from the public page; other channels registered by a reviewer.
 
     Returns the complaint and its query code, which is not stored anywhere and must be shown to the reporter once.
+    ``submission_key`` (the public form's one-time key) makes filing idempotent: the same form sent again returns
+    the complaint it filed, with the same code, and files nothing (issue 14: a double click made two complaints).
     """
+    key_hash = submission_key_hash(submission_key) if submission_key else None
+    if key_hash:
+        already = Complaint.objects.filter(submission_key_hash=key_hash).first()
+        if already is not None:
+            return already, query_code_for_key(submission_key)
     if channel != ComplaintChannel.ONLINE or actor is not None:
         _require("reviews.handle_complaint", actor)
         if channel == ComplaintChannel.ONLINE:
@@ -187,22 +211,30 @@ def complaint_submit(
         raise ValidationError(_("实名举报请填写姓名；不愿留名请选择匿名举报。"))
     received_on = received_on or timezone.localdate()
 
-    code = new_query_code()
-    complaint = Complaint.objects.create(
-        year=received_on.year,
-        received_on=received_on,
-        channel=channel,
-        anonymous=anonymous,
-        reporter_name=(reporter_name or "").strip(),
-        reporter_contact=(reporter_contact or "").strip(),
-        unit=unit,
-        post=post,
-        person=person,
-        person_name=(person_name or "").strip(),
-        content=content,
-        query_code_hash=hash_query_code(code),
-        registered_by=actor,
-    )
+    code = query_code_for_key(submission_key) if submission_key else new_query_code()
+    try:
+        with transaction.atomic():  # a savepoint: the same form sent twice at once meets the unique key
+            complaint = Complaint.objects.create(
+                submission_key_hash=key_hash,
+                year=received_on.year,
+                received_on=received_on,
+                channel=channel,
+                anonymous=anonymous,
+                reporter_name=(reporter_name or "").strip(),
+                reporter_contact=(reporter_contact or "").strip(),
+                unit=unit,
+                post=post,
+                person=person,
+                person_name=(person_name or "").strip(),
+                content=content,
+                query_code_hash=hash_query_code(code),
+                registered_by=actor,
+            )
+    except IntegrityError:
+        already = Complaint.objects.filter(submission_key_hash=key_hash).first() if key_hash else None
+        if already is None:
+            raise
+        return already, code
     for upload, content_type in zip(files, content_types, strict=True):
         ComplaintAttachment.objects.create(
             complaint=complaint,

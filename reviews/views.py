@@ -119,6 +119,7 @@ def complaint_new(request):
                     reporter_name=data["reporter_name"],
                     reporter_contact=data["reporter_contact"],
                     files=data["attachments"],
+                    submission_key=data["submission_key"],
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)

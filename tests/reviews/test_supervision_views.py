@@ -66,6 +66,28 @@ def test_anonymous_visitor_files_a_complaint_and_sees_the_code_once(client, unit
     assert code not in client.get(reverse("reviews:complaint-status")).content.decode()
 
 
+def test_the_same_form_sent_twice_files_one_complaint_and_shows_the_same_code(client, unit, reviewer):
+    """Issue 14 (14): a double click (the same form, with its one-time key, sent twice) files one complaint; the
+    second answer shows the same query code, which finds the complaint on the status page."""
+    import re
+
+    page = client.get(reverse("reviews:complaint-new")).content.decode()
+    key = re.search(r'name="submission_key" value="([^"]+)"', page).group(1)
+    other_key = re.search(
+        r'name="submission_key" value="([^"]+)"', client.get(reverse("reviews:complaint-new")).content.decode()
+    ).group(1)
+    assert len(key) >= 24 and key != other_key  # a new key with every blank form
+    first = _post_complaint(client, unit, submission_key=key)
+    second = _post_complaint(client, unit, submission_key=key)
+    assert first.status_code == second.status_code == 200
+    assert first.context["code"] == second.context["code"]
+    assert Complaint.objects.count() == 1
+    assert "已受理" in _status(client, second.context["code"]).content.decode()
+    assert "已受理" not in _status(client, services.format_query_code(services.new_query_code())).content.decode()
+    _post_complaint(client, unit, submission_key=other_key)
+    assert Complaint.objects.count() == 2
+
+
 @pytest.mark.parametrize(
     ("name", "content"),
     [
