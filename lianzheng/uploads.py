@@ -85,3 +85,13 @@ def check_upload(upload, *, images: bool = False) -> tuple[str, str]:
             % {"name": name, "ext": ext}
         )
     return allowed[ext].content_type, ext
+
+
+def delete_on_commit(name: str | None) -> None:
+    """Remove a stored file once the transaction that stopped referring to it has committed (a replaced upload);
+    nothing is removed if it rolls back."""
+    if name:
+        from django.core.files.storage import default_storage
+        from django.db import transaction
+
+        transaction.on_commit(lambda: default_storage.delete(name))

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from lianzheng import workflow
 from lianzheng.audit import record
 from lianzheng.notifications import notify
-from lianzheng.uploads import check_upload
+from lianzheng.uploads import check_upload, delete_on_commit
 from risks import figures as risk_figures
 from risks.models import FormKind, FormState, RiskForm, RiskPoint
 from units.models import Unit
@@ -137,13 +137,6 @@ def _attach_evidence(measure: Measure, upload) -> str | None:
     return old_name
 
 
-def _delete_file_on_commit(name: str | None):
-    if name:
-        from django.core.files.storage import default_storage
-
-        transaction.on_commit(lambda: default_storage.delete(name))
-
-
 # --- measures -----------------------------------------------------------------------------------------
 def _clean_measure_fields(*, content: str, responsible: str, stage: str | None = None):
     if not (content or "").strip():
@@ -245,7 +238,7 @@ def measure_update(
         locked.evidence_name = ""
     locked.version += 1
     locked.save()
-    _delete_file_on_commit(replaced)
+    delete_on_commit(replaced)
     record(
         actor=actor, action="measure.update", obj=locked, summary={"before": before, "after": _measure_summary(locked)}
     )
@@ -265,7 +258,7 @@ def measure_delete(*, measure: Measure, actor, version) -> None:
     file_name = locked.evidence_file.name or None
     record(actor=actor, action="measure.delete", obj=locked, summary=summary)
     locked.delete()
-    _delete_file_on_commit(file_name)
+    delete_on_commit(file_name)
     risk_figures.refresh(campaign_id=locked.risk_point.campaign_id, unit_id=locked.risk_point.unit_id)
 
 

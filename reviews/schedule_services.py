@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from lianzheng import workflow
 from lianzheng.audit import record
 from lianzheng.notifications import notify
-from lianzheng.uploads import check_upload
+from lianzheng.uploads import check_upload, delete_on_commit
 from risks.models import PowerItem
 from units.campaign_services import campaign_create
 from units.models import Campaign, Phase, PhaseKind, Role, Unit, User
@@ -288,6 +288,7 @@ def submission_submit(
         file_name = os.path.basename(upload.name)[:200]
     from_state = submission.state
     if upload is not None:
+        delete_on_commit(submission.file.name or None)  # the replaced file: only its name stays, in the timeline
         submission.original_name = file_name
         submission.content_type = content_type
         submission.size = upload.size

@@ -2,6 +2,7 @@
 """Phase schedule: campaigns and phases (R5, R6), deliverables, submissions, self-inspections (R12), progress pages."""
 
 import datetime
+import os
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -114,6 +115,32 @@ def test_r5_pilot_preset_on_the_campaign_page_picks_the_five_pilot_units(client,
     assert set(campaign.units.all()) == set(pilots)
     assert {p.kind: (p.start, p.end) for p in campaign.phases.all()} == PLAN
     assert AuditEvent.objects.filter(action="campaign.create").exists()
+
+
+def test_a_replaced_submission_file_is_removed_once_the_new_one_is_saved(
+    campaign, work_plan, unit, unit_contact, reviewer, media, django_capture_on_commit_callbacks
+):
+    """Issue 14 (11): six uploads used to leave six files with one referenced; a replaced file goes after the
+    commit, its name stays in the timeline, and a refused replacement keeps the current file."""
+    version = 0
+    for n in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            s = services.submission_submit(
+                actor=unit_contact, unit=unit, deliverable=work_plan, version=version, upload=pdf_upload()
+            )
+        s = services.submission_return(actor=reviewer, submission=s, version=s.version, comment=f"第{n}次退回")
+        version = s.version
+        files = stored_files(media)
+        assert [f.name for f in files] == [os.path.basename(s.file.name)]
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+        services.submission_submit(
+            actor=unit_contact, unit=unit, deliverable=work_plan, version=version - 1, upload=docx_upload()
+        )
+    assert [f.name for f in stored_files(media)] == [os.path.basename(s.file.name)]
+    assert (
+        list(SubmissionEvent.objects.filter(action="submit").values_list("file_name", flat=True))
+        == ["工作方案.pdf"] * 3
+    )
 
 
 @pytest.mark.parametrize(
