@@ -5,6 +5,9 @@ deliverables judged by their derived state), the unit's contacts and leaders are
 due date and every day once it is overdue; overdue items are escalated to the reviewers too. A submitted item that
 is overdue waits for the office, so only the reviewers are reminded of it. Accepted items send nothing.
 
+A missed run is made up: a "before" reminder is dated the day it fell due, and the next run sends it if it was not
+sent (once; the 1-day reminder supersedes a 3-day one not yet sent).
+
 Exactly once: every reminder is its own small transaction that first inserts a ``Reminder`` row (unique on
 deliverable, unit, recipient, kind and day) and notifies only when that insert succeeded. Two runs on the same day, or
 two workers racing, cannot both insert; a worker killed mid-run has committed what it sent and the next run sends
@@ -38,18 +41,28 @@ def _overdue_window_days() -> int:
 
 
 def _due_deliverables(today: datetime.date):
-    """Deliverables whose due date makes a reminder due today: 3 or 1 days ahead, or overdue (within the window)."""
-    ahead = [today + datetime.timedelta(days=n) for n in BEFORE_DAYS]
+    """Deliverables a reminder may be due for today: due within the next 3 days (today included), or overdue
+    (within the window)."""
+    latest = today + datetime.timedelta(days=max(BEFORE_DAYS))
     oldest = today - datetime.timedelta(days=_overdue_window_days())
     qs = Deliverable.objects.filter(required=True).select_related("phase__campaign")
-    return list(qs.filter(due_date__in=ahead) | qs.filter(due_date__lt=today, due_date__gte=oldest))
+    return list(qs.filter(due_date__gte=oldest, due_date__lte=latest))
 
 
-def _kind_for(due: datetime.date, today: datetime.date) -> str | None:
+def _kind_for(due: datetime.date, today: datetime.date) -> tuple[str, datetime.date] | None:
+    """The reminder due for a deadline, and the day it fell due (what makes it "exactly once").
+
+    Overdue: every day, today. Before the deadline: the latest of "3 days before" and "1 day before" whose day has
+    come, dated that day; a run that was missed is made up by the next one (a run two days before the deadline sends
+    the 3-day reminder it did not get yesterday, once), and the 1-day reminder supersedes a 3-day one not yet sent.
+    """
     days = (due - today).days
     if days < 0:
-        return ReminderKind.OVERDUE
-    return BEFORE_DAYS.get(days)
+        return ReminderKind.OVERDUE, today
+    for ahead in sorted(BEFORE_DAYS):
+        if days <= ahead:
+            return BEFORE_DAYS[ahead], due - datetime.timedelta(days=ahead)
+    return None
 
 
 def _message(*, status, kind: str, for_reviewer: bool) -> tuple[str, str]:
@@ -81,6 +94,9 @@ def _message(*, status, kind: str, for_reviewer: bool) -> tuple[str, str]:
             )
             % params
         )
+    elif status.days_left == 0:
+        title = _("【截止提醒】“%(name)s”今天截止") % params
+        body = _("贵单位应于今天(%(due)s)报送“%(name)s”(%(phase)s阶段)，目前状态：%(state)s，请今天内报送。") % params
     else:
         title = _("【截止提醒】“%(name)s”还剩 %(days)s 天截止") % params
         body = (
@@ -90,14 +106,15 @@ def _message(*, status, kind: str, for_reviewer: bool) -> tuple[str, str]:
     return title, body
 
 
-def _send_one(*, status, recipient, kind: str, today: datetime.date, for_reviewer: bool) -> bool:
-    """Insert the Reminder row and notify, in one transaction; False when it was already sent."""
+def _send_one(*, status, recipient, kind: str, on_date: datetime.date, for_reviewer: bool) -> bool:
+    """Insert the Reminder row (dated the day it fell due) and notify, in one transaction; False when it was
+    already sent."""
     unit, deliverable = status.unit, status.deliverable
     with transaction.atomic():
         try:
             with transaction.atomic():
                 reminder = Reminder.objects.create(
-                    unit=unit, deliverable=deliverable, recipient=recipient, kind=kind, on_date=today
+                    unit=unit, deliverable=deliverable, recipient=recipient, kind=kind, on_date=on_date
                 )
         except IntegrityError:
             return False
@@ -131,9 +148,10 @@ def send_reminders(today: datetime.date | None = None) -> dict:
             people[user.unit_id].append(user)
         statuses = statuses_for(campaign=campaign, units=units, deliverables=by_campaign[campaign.pk], today=today)
         for status in statuses.values():
-            kind = _kind_for(status.deliverable.due_date, today)
-            if kind is None or status.state == SubmissionState.ACCEPTED:
+            due = _kind_for(status.deliverable.due_date, today)
+            if due is None or status.state == SubmissionState.ACCEPTED:
                 continue
+            kind, on_date = due
             targets = []
             if status.state in OPEN_FOR_UNIT:
                 targets += [(user, False) for user in people[status.unit.pk]]
@@ -142,7 +160,7 @@ def send_reminders(today: datetime.date | None = None) -> dict:
             if kind == ReminderKind.OVERDUE:
                 targets += [(user, True) for user in reviewers]
             for user, for_reviewer in targets:
-                if _send_one(status=status, recipient=user, kind=kind, today=today, for_reviewer=for_reviewer):
+                if _send_one(status=status, recipient=user, kind=kind, on_date=on_date, for_reviewer=for_reviewer):
                     counts[kind] += 1
                     counts["sent"] += 1
                 else:

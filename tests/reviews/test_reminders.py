@@ -57,6 +57,33 @@ def test_reminders_go_to_contact_and_leader_3_and_1_days_before(
 
 
 @pytest.mark.django_db
+def test_a_missed_run_is_made_up_by_the_next_one_once(campaign, unit, unit_contact, unit_leader):
+    """Issue 14 (12): beat did not run three days before the deadline; the run two days before sends the 3-day
+    reminder (dated the day it fell due), once. The 1-day run is missed too: the due day's run sends it, saying the
+    deadline is today, and the 3-day one is not sent again."""
+    _only_work_plan(campaign)
+    campaign.units.remove(*campaign.units.exclude(pk=unit.pk))
+    first = send_reminders(DUE - 2 * DAY)
+    assert first["before_3"] == 2 and _recipients("before_3", DUE - 3 * DAY) == {"caiwu_contact", "caiwu_leader"}
+    assert send_reminders(DUE - 2 * DAY)["sent"] == 0
+    due_day = send_reminders(DUE)
+    assert (due_day["before_1"], due_day["before_3"]) == (2, 0)
+    assert _recipients("before_1", DUE - DAY) == {"caiwu_contact", "caiwu_leader"}
+    assert Notification.objects.filter(recipient=unit_contact, title__contains="今天截止").count() == 1
+    assert send_reminders(DUE)["sent"] == 0
+    assert Notification.objects.filter(recipient=unit_contact).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_run_that_first_sees_the_one_day_mark_sends_only_that_reminder(campaign, unit, unit_contact):
+    _only_work_plan(campaign)
+    campaign.units.remove(*campaign.units.exclude(pk=unit.pk))
+    counts = send_reminders(DUE - DAY)
+    assert (counts["before_1"], counts["before_3"]) == (1, 0)
+    assert Notification.objects.get(recipient=unit_contact).title.endswith("还剩 1 天截止")
+
+
+@pytest.mark.django_db
 def test_overdue_items_are_reminded_every_day_and_escalated_to_reviewers(campaign, unit, unit_contact, reviewer):
     _only_work_plan(campaign)
     campaign.units.remove(*campaign.units.exclude(pk=unit.pk))
