@@ -235,8 +235,52 @@ def _text(value) -> str:
     return str(value).strip()
 
 
+#: A whole school's roster is a few tens of thousands of rows; a sheet declaring millions is refused before reading.
+MAX_ROWS = 60_000
+#: The workbook unpacked (an .xlsx is a zip): beyond this it is refused before parsing (a "zip bomb").
+MAX_UNPACKED_BYTES = 80 * 1024 * 1024
+
+
+def _unpacked_size(file) -> int:
+    with zipfile.ZipFile(file) as archive:
+        return sum(info.file_size for info in archive.infolist())
+
+
+def _too_large(file, plan: RosterPlan) -> bool:
+    """Refuse, before openpyxl reads a row, a workbook that unpacks to too much."""
+    try:
+        size = _unpacked_size(file)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False  # not a zip: load_workbook reports it
+    finally:
+        if hasattr(file, "seek"):
+            file.seek(0)
+    if size > MAX_UNPACKED_BYTES:
+        plan.error(
+            "",
+            None,
+            "",
+            _("工作簿解压后超过 %(mb)s MB，无法导入，请检查文件 (the workbook unpacks to too much data)")
+            % {"mb": MAX_UNPACKED_BYTES // (1024 * 1024)},
+        )
+        return True
+    return False
+
+
+def _too_many_rows(plan: RosterPlan, sheet: str, rows: int) -> None:
+    plan.error(
+        sheet,
+        None,
+        "",
+        _("工作表「%(sheet)s」有 %(rows)s 行，超过上限 %(limit)s 行 (too many rows)")
+        % {"sheet": sheet, "rows": rows, "limit": MAX_ROWS},
+    )
+
+
 def _read_sheets(file, plan: RosterPlan) -> dict[str, list[tuple[int, dict]]] | None:
     """Each sheet's non-blank data rows as (row number, {column key: raw value}); None after file-level errors."""
+    if _too_large(file, plan):
+        return None
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError, EOFError):
@@ -258,9 +302,15 @@ def _read_open_workbook(workbook, plan: RosterPlan):
         plan.error(sheet, None, "", _("工作簿缺少工作表「%(sheet)s」 (missing sheet)") % {"sheet": sheet})
     if missing:
         return None
+    for sheet in SHEETS:
+        declared = workbook[names[sheet]].max_row or 0  # the sheet's own <dimension>, read without its rows
+        if declared > MAX_ROWS + 1:
+            _too_many_rows(plan, sheet, declared - 1)
+    if plan.errors:
+        return None
     result = {}
     for sheet, columns in SHEETS.items():
-        rows = workbook[names[sheet]].iter_rows(values_only=True)
+        rows = workbook[names[sheet]].iter_rows(values_only=True, max_row=MAX_ROWS + 2)
         header = [_normalise_header(value) for value in next(rows, ())]
         positions = {}
         for column in columns:
@@ -277,6 +327,9 @@ def _read_open_workbook(workbook, plan: RosterPlan):
             continue
         records = []
         for number, values in enumerate(rows, start=2):
+            if number > MAX_ROWS + 1:  # no <dimension> declared, or a false one: stop reading anyway
+                _too_many_rows(plan, sheet, number - 1)
+                return None
             record = {key: values[i] if i < len(values) else None for key, i in positions.items()}
             if all(_text(value) == "" for value in record.values()):
                 continue

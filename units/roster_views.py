@@ -5,6 +5,7 @@ kept in the session; the confirm form echoes the token, which must match. The fi
 import is confirmed or cancelled, and stale ones are swept on the next upload.
 """
 
+import pickle
 import re
 import secrets
 import time
@@ -46,11 +47,32 @@ def _held_file(request) -> tuple[str, Path] | None:
     return (token, path) if path.is_file() else None
 
 
+def _plan_file(path: Path) -> Path:
+    return path.with_suffix(".plan")
+
+
 def _discard(request) -> None:
     held = _held_file(request)
     if held is not None:
         held[1].unlink(missing_ok=True)
+        _plan_file(held[1]).unlink(missing_ok=True)
     request.session.pop(SESSION_KEY, None)
+
+
+def _previewed_plan(request, path: Path):
+    """The dry run of the held file, parsed once: later visits to the preview read the kept result (written by this
+    server next to the file, never uploaded) instead of parsing the workbook again."""
+    kept = _plan_file(path)
+    if kept.is_file():
+        try:
+            with kept.open("rb") as handle:
+                return pickle.load(handle)  # noqa: S301 - our own file in DATA_DIR, named by the session's token
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            kept.unlink(missing_ok=True)
+    plan = services.roster_import(file=path, actor=request.user, dry_run=True)
+    with kept.open("wb") as handle:
+        pickle.dump(plan, handle)
+    return plan
 
 
 def _hold(request, upload) -> None:
@@ -58,7 +80,7 @@ def _hold(request, upload) -> None:
     folder = _holding_dir()
     folder.mkdir(parents=True, exist_ok=True)
     cutoff = time.time() - STALE_SECONDS
-    for old in folder.glob("*.xlsx"):
+    for old in [*folder.glob("*.xlsx"), *folder.glob("*.plan")]:
         if old.stat().st_mtime < cutoff:
             old.unlink(missing_ok=True)
     token = secrets.token_urlsafe(32)
@@ -86,7 +108,7 @@ def roster_preview(request):
     token, path = held
     name = request.session[SESSION_KEY].get("name", "")
     if request.method != "POST":
-        plan = services.roster_import(file=path, actor=request.user, dry_run=True)
+        plan = _previewed_plan(request, path)
         if plan.errors:
             _discard(request)  # a rejected file cannot be confirmed; do not keep it
         return render(request, "units/roster_preview.html", {"plan": plan, "token": token, "name": name})

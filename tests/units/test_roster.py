@@ -519,6 +519,27 @@ def test_admin_uploads_previews_and_confirms(as_user, admin_user, roster_dir):
     assert AuditEvent.objects.filter(action="roster.import", actor_id=admin_user.pk).count() == 1
 
 
+def test_the_preview_parses_the_workbook_once(as_user, admin_user, roster_dir, monkeypatch):
+    """Issue 14 (10): revisiting the preview reads the kept dry run, not the workbook again; confirming parses it
+    afresh (the database may have changed) and removes both files."""
+    from units import services as unit_services
+
+    parsed = []
+    real = unit_services.parse_roster
+    monkeypatch.setattr(unit_services, "parse_roster", lambda file: parsed.append(file) or real(file))
+    client = as_user(admin_user)
+    upload(client, workbook())
+    first = client.get(reverse("units:roster-preview")).content.decode()
+    again = client.get(reverse("units:roster-preview")).content.decode()
+    assert len(parsed) == 1 and 'data-testid="roster-confirm"' in again
+    rows = [line for line in first.splitlines() if "共读取" in line]
+    assert rows and rows == [line for line in again.splitlines() if "共读取" in line]
+    token = client.session["roster_upload"]["token"]
+    client.post(reverse("units:roster-preview"), {"token": token, "confirm": "1"})
+    assert len(parsed) == 2 and Unit.objects.count() == 2
+    assert list(roster_dir.iterdir()) == []
+
+
 def test_preview_lists_errors_with_row_column_and_problem_and_offers_no_confirm(as_user, admin_user, roster_dir):
     client = as_user(admin_user)
     upload(client, workbook(people=[person(unit="nosuch", no="T1", name="甲")]))
@@ -607,3 +628,52 @@ def test_rotation_closes_the_previous_post_and_keeps_history(unit, office, post,
     assert Assignment.objects.get(user=staff, end__isnull=True).post.name == "稽核"
     # Importing the same file again changes nothing.
     assert import_bytes(workbook(units=[], people=people)).total_changes == 0
+
+
+# --- size limits (issue 14, item 10) ------------------------------------------------------------------------------
+def _with_declared_rows(content: bytes, rows: int) -> bytes:
+    """The same workbook whose people sheet declares ``rows`` rows in its <dimension> (as a crafted file does)."""
+    import re
+    import zipfile
+
+    source, target = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet2.xml":
+                data = re.sub(rb'<dimension ref="[^"]+"', f'<dimension ref="A1:N{rows}"'.encode(), data)
+            out.writestr(info, data)
+    return target.getvalue()
+
+
+def test_a_sheet_declaring_millions_of_rows_is_refused_before_reading_them():
+    import time
+
+    started = time.monotonic()
+    plan = import_bytes(_with_declared_rows(workbook(), 5_000_000), dry_run=True)
+    assert time.monotonic() - started < 2
+    assert any("超过上限" in message and "人员岗位" in message for message in messages_of(plan))
+
+
+def test_rows_beyond_the_limit_are_refused_even_without_a_declared_size(monkeypatch):
+    from units import roster
+
+    monkeypatch.setattr(roster, "MAX_ROWS", 3)
+    people = [person(no=f"9{n:03}", name=f"员工{n}", post=f"岗位{n}") for n in range(6)]
+    plan = import_bytes(_with_declared_rows(workbook(people=people), 1), dry_run=True)
+    assert any("超过上限 3 行" in message for message in messages_of(plan))
+    monkeypatch.undo()
+    assert import_bytes(workbook(people=people), dry_run=True).errors == []  # within the real limit: fine
+
+
+def test_a_workbook_that_unpacks_to_too_much_is_refused(monkeypatch):
+    import zipfile
+
+    from units import roster
+
+    monkeypatch.setattr(roster, "MAX_UNPACKED_BYTES", 1_000_000)
+    padded = io.BytesIO(workbook())
+    with zipfile.ZipFile(padded, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/padding.bin", b"\0" * 2_000_000)  # compresses to a few kilobytes
+    plan = import_bytes(padded.getvalue(), dry_run=True)
+    assert any("解压后超过" in message for message in messages_of(plan))
