@@ -60,6 +60,7 @@ NAV = [
     NavItem(_("批次与日程"), "units:campaign-list", (ADMIN, REVIEWER), _("设置")),
     NavItem(_("导出"), "risks:export-jobs", (ADMIN, REVIEWER), _("设置")),
     NavItem(_("下载记录"), "access-log", (ADMIN, REVIEWER), _("设置")),
+    NavItem(_("角色变更"), "units:role-changes", (ADMIN, REVIEWER), _("设置")),
     NavItem(_("用户与导入"), "units:roster-import", (ADMIN,), _("设置")),
     NavItem(_("廉政承诺文本"), "measures:pledge-text", (ADMIN,), _("设置")),
     # everyone

@@ -10,7 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from lianzheng.admin_base import AuditedDeleteMixin, WorkflowReadOnlyAdmin, WorkflowReadOnlyInline
 
-from . import signals
+from . import services, signals
 from .models import Assignment, Campaign, Office, Phase, Post, Unit, User
 
 
@@ -30,6 +30,13 @@ class UserAdmin(AuditedDeleteMixin, SimpleHistoryAdmin, DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         (_("单位与角色"), {"fields": ("full_name", "staff_no", "role", "unit")}),
     )
+
+    def save_model(self, request, obj, form, change):
+        """A role given or changed here is recorded and, for the reviewer role, told to the other reviewers
+        (``services.role_change_record``), in the admin's transaction."""
+        before = User.objects.filter(pk=obj.pk).values_list("role", flat=True).first() if obj.pk else ""
+        super().save_model(request, obj, form, change)
+        services.role_change_record(user=obj, from_role=before or "", actor=request.user)
 
 
 class OfficeInline(admin.TabularInline):

@@ -243,3 +243,24 @@ class Phase(models.Model):
 
     def __str__(self):
         return f"{self.campaign} · {self.get_kind_display()}"
+
+
+class RoleChange(models.Model):
+    """An account's role changed (or an account was created with a role): who, from what to what, by whom, when.
+    Granting the reviewer role lets its holder see complaint reporters, so the existing reviewers are told of it."""
+
+    user = models.ForeignKey(User, verbose_name=_("账号"), on_delete=models.CASCADE, related_name="role_changes")
+    from_role = models.CharField(_("原角色"), max_length=20, choices=Role.choices, blank=True)
+    to_role = models.CharField(_("新角色"), max_length=20, choices=Role.choices)
+    changed_by = models.ForeignKey(
+        User, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("角色变更")
+        verbose_name_plural = _("角色变更")
+
+    def __str__(self):
+        return f"{self.user} {self.from_role or '-'} → {self.to_role}"

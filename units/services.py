@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from lianzheng import audit
 
 from . import signals
-from .models import Assignment, Office, Post, Unit, User
+from .models import Assignment, Office, Post, Role, RoleChange, Unit, User
 from .roster import RosterPlan, parse_roster
 
 
@@ -105,3 +105,37 @@ def _assign(instance, fields: dict, history_user) -> None:
         instance.save()
     else:
         instance.save(update_fields=list(fields))
+
+
+def role_change_record(*, user: User, from_role: str, actor) -> RoleChange | None:
+    """Record that ``user``'s role is now ``user.role`` (it was ``from_role``, empty for a new account), audited.
+    When the reviewer role was granted, the other active reviewers are notified: that role sees who filed each
+    complaint. Call inside the transaction that saved the user."""
+    if from_role == user.role:
+        return None
+    change = RoleChange.objects.create(user=user, from_role=from_role or "", to_role=user.role, changed_by=actor)
+    audit.record(
+        actor=actor,
+        action="user.role_change",
+        obj=user,
+        summary={"user": user.username, "from": from_role or "", "to": user.role},
+    )
+    if user.role == Role.REVIEWER:
+        from lianzheng.notifications import notify
+
+        notify(
+            recipients=User.objects.filter(role=Role.REVIEWER, is_active=True).exclude(pk=user.pk),
+            title=_("新的纪委监察室审核人：%(name)s") % {"name": user.display_name},
+            body=_(
+                "%(actor)s 将账号 %(username)s(%(name)s)设为纪委监察室审核人，该角色可以查看信访举报的举报人身份。"
+                "如非预期，请立即联系系统管理员。"
+            )
+            % {
+                "actor": getattr(actor, "display_name", "") or _("系统"),
+                "username": user.username,
+                "name": user.display_name,
+            },
+            url="/units/role-changes/",
+            dedupe_key=f"role-change:{change.pk}",
+        )
+    return change

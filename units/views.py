@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from lianzheng.redirects import safe_next
 
 from . import selectors
-from .models import Campaign
+from .models import Campaign, Role, RoleChange
 from .rules import sees_all_units
 
 
@@ -45,3 +45,13 @@ def switch_campaign(request):
         request.session["campaign_id"] = campaign.pk
         messages.success(request, _("已切换到 %(campaign)s。") % {"campaign": campaign})
     return redirect(safe_next(request, "/"))
+
+
+def role_changes(request):
+    """Who was given which role, by whom and when: for system administrators and the discipline office's reviewers
+    (the reviewer role sees complaint reporters, so granting it is watched)."""
+    if not (request.user.is_superuser or request.user.role in (Role.ADMIN, Role.REVIEWER)):
+        raise Http404
+    changes = RoleChange.objects.select_related("user", "changed_by")
+    page = Paginator(changes, 50).get_page(request.GET.get("page"))
+    return render(request, "units/role_changes.html", {"page_obj": page})
