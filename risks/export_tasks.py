@@ -17,14 +17,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from lianzheng import audit, outbox
 from lianzheng.access_log import log_access
-from lianzheng.models import AccessAction
+from lianzheng.models import AccessAction, OutboxMessage
 from units.rules import is_admin, is_reviewer
 
 from .appendix import SCHEMA, appendix_data, register_data
@@ -163,8 +163,34 @@ def zip_name(job: ExportJob) -> str:
     return f"防控表导出_{job.campaign.year}年度{job.campaign.name}_{scope}_{job.pk}.zip"
 
 
+class ExportCancelled(Exception):
+    """The job was cancelled while it was being built."""
+
+
+#: A running job without progress for this long lost its worker (killed, restarted, out of memory).
+STALE_AFTER = timedelta(minutes=10)
+#: Runs of one job before the sweeper gives up and marks it failed.
+MAX_ATTEMPTS = 3
+
+
 def _set(job_id: int, **fields) -> None:
+    """Update the job and its heartbeat; a progress step also notices a cancellation (and stops the build)."""
+    fields.setdefault("heartbeat_at", timezone.now())
+    if "done" in fields and "state" not in fields:
+        if not ExportJob.objects.filter(pk=job_id).exclude(state=ExportJobState.CANCELLED).update(**fields):
+            raise ExportCancelled
+        return
     ExportJob.objects.filter(pk=job_id).update(**fields)
+
+
+def _record_failure(job_id: int, message: str) -> None:
+    """Record a failure even when the failure was the database connection itself: a fresh connection is tried."""
+    fields = {"state": ExportJobState.FAILED, "error": message, "finished_at": timezone.now()}
+    try:
+        _set(job_id, **fields)
+    except DatabaseError:
+        connection.close()  # the next query opens a new connection
+        _set(job_id, **fields)
 
 
 def export_job_run(job_id: int) -> ExportJob | None:
@@ -181,35 +207,104 @@ def export_job_run(job_id: int) -> ExportJob | None:
             return None
         if job.state == ExportJobState.DONE and job.file_path and Path(job.file_path).is_file():
             return job
+        if job.state == ExportJobState.CANCELLED:
+            return job
+        alive = job.heartbeat_at is not None and job.heartbeat_at > timezone.now() - STALE_AFTER
+        if job.state == ExportJobState.RUNNING and alive:
+            return job  # another worker is building it (a duplicate delivery): leave it to that one
         job.state, job.done, job.error = ExportJobState.RUNNING, 0, ""
         job.started_at, job.finished_at = timezone.now(), None
+        job.heartbeat_at = job.started_at
         job.attempts += 1
-        job.save(update_fields=["state", "done", "error", "started_at", "finished_at", "attempts"])
+        job.save(update_fields=["state", "done", "error", "started_at", "finished_at", "attempts", "heartbeat_at"])
     target = exports_dir() / f"job-{job.pk}.zip"
     partial = target.with_suffix(".zip.part")
     try:
         with translation.override("zh-hans"):
             size = _build_zip(job, partial)
         os.replace(partial, target)
+    except ExportCancelled:
+        partial.unlink(missing_ok=True)
+        return ExportJob.objects.get(pk=job_id)
     except Exception as exc:  # any failure must reach the page, not only the worker's log
         logger.exception("export job %s failed", job_id)
         partial.unlink(missing_ok=True)
-        _set(
-            job_id,
-            state=ExportJobState.FAILED,
-            error=_("导出失败：%(error)s") % {"error": f"{type(exc).__name__}: {exc}"[:1000]},
+        _record_failure(job_id, _("导出失败：%(error)s") % {"error": f"{type(exc).__name__}: {exc}"[:1000]})
+        return ExportJob.objects.get(pk=job_id)
+    finished = (
+        ExportJob.objects.filter(pk=job_id)
+        .exclude(state=ExportJobState.CANCELLED)
+        .update(
+            heartbeat_at=timezone.now(),
+            state=ExportJobState.DONE,
+            done=F("total"),
+            file_path=str(target),
+            file_size=size,
             finished_at=timezone.now(),
         )
-        return ExportJob.objects.get(pk=job_id)
-    _set(
-        job_id,
-        state=ExportJobState.DONE,
-        done=F("total"),
-        file_path=str(target),
-        file_size=size,
-        finished_at=timezone.now(),
     )
+    if not finished:  # cancelled in the last moment: the file is not offered
+        target.unlink(missing_ok=True)
     return ExportJob.objects.get(pk=job_id)
+
+
+@transaction.atomic
+def export_job_cancel(*, job: ExportJob, actor) -> ExportJob:
+    """Stop a queued or running job; a worker building it stops at its next file."""
+    locked = ExportJob.objects.select_for_update().get(pk=job.pk)
+    if not locked.can_cancel:
+        raise ValidationError(_("该导出任务已结束，不能取消。"))
+    _set(locked.pk, state=ExportJobState.CANCELLED, finished_at=timezone.now(), error="")
+    audit.record(actor=actor, action="export.cancel", obj=locked, summary={"attempts": locked.attempts})
+    return ExportJob.objects.get(pk=job.pk)
+
+
+@transaction.atomic
+def export_job_retry(*, job: ExportJob, actor) -> ExportJob:
+    """Queue a failed or cancelled job again (through the outbox: it waits in the database if Redis is down)."""
+    locked = ExportJob.objects.select_for_update().get(pk=job.pk)
+    if not locked.can_retry:
+        raise ValidationError(_("只有失败或已取消的导出任务可以重试。"))
+    _set(locked.pk, state=ExportJobState.QUEUED, done=0, error="", finished_at=None, attempts=0)
+    audit.record(actor=actor, action="export.retry", obj=locked, summary={})
+    outbox.enqueue("risks.build_export_job", locked.pk)
+    return ExportJob.objects.get(pk=job.pk)
+
+
+def sweep_stalled_jobs(*, now=None) -> dict:
+    """Jobs lost with their worker (no progress for ``STALE_AFTER``, or queued that long and never started) are
+    queued again, up to ``MAX_ATTEMPTS`` runs; then marked failed with the reason. What beat runs every 5 minutes."""
+    now = now or timezone.now()
+    stale = now - STALE_AFTER
+    requeued = failed = 0
+    lost = ExportJob.objects.filter(
+        Q(state=ExportJobState.RUNNING, heartbeat_at__lt=stale)
+        | Q(state=ExportJobState.QUEUED, created_at__lt=stale, heartbeat_at__isnull=True)
+        | Q(state=ExportJobState.QUEUED, heartbeat_at__lt=stale)
+    )
+    for job_id in lost.values_list("pk", flat=True):
+        with transaction.atomic():
+            job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
+            if job is None or job.state not in (ExportJobState.QUEUED, ExportJobState.RUNNING):
+                continue
+            if job.attempts >= MAX_ATTEMPTS:
+                _set(
+                    job.pk,
+                    state=ExportJobState.FAILED,
+                    finished_at=now,
+                    error=_("导出已尝试 %(n)s 次仍未完成（生成进程中断），请稍后重试或联系系统管理员。")
+                    % {"n": job.attempts},
+                )
+                failed += 1
+            else:
+                _set(job.pk, state=ExportJobState.QUEUED, done=0, heartbeat_at=now)
+                waiting = [job.pk] in OutboxMessage.objects.filter(
+                    task="risks.build_export_job", dispatched_at__isnull=True
+                ).values_list("args", flat=True)
+                if not waiting:  # a hand-over still waiting for Redis need not be doubled
+                    outbox.enqueue("risks.build_export_job", job.pk)
+                requeued += 1
+    return {"requeued": requeued, "failed": failed}
 
 
 def _build_zip(job: ExportJob, partial: Path) -> int:

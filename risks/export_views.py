@@ -24,7 +24,9 @@ from .export_tasks import (
     ascii_file_name,
     can_export_all,
     export_content,
+    export_job_cancel,
     export_job_file,
+    export_job_retry,
     export_job_start,
     file_name,
     render_file,
@@ -168,3 +170,19 @@ def export_job_download(request, pk):
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_POST
+def export_job_action(request, pk, action):
+    """重试 a failed or cancelled job, or 取消 a queued or running one."""
+    job = _job_for(request, pk)
+    service = {"retry": export_job_retry, "cancel": export_job_cancel}.get(action)
+    if service is None:
+        raise Http404
+    try:
+        service(job=job, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已重新开始导出。") if action == "retry" else _("已取消导出。"))
+    return redirect("risks:export-job", pk=job.pk)

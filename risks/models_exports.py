@@ -17,6 +17,7 @@ class ExportJobState(models.TextChoices):
     RUNNING = "running", _("生成中")
     DONE = "done", _("已完成")
     FAILED = "failed", _("失败")
+    CANCELLED = "cancelled", _("已取消")
 
 
 class ExportJob(models.Model):
@@ -41,6 +42,8 @@ class ExportJob(models.Model):
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("执行次数"), default=0)
+    #: Touched by every progress step: a running job whose heartbeat stops was lost with its worker (the sweeper).
+    heartbeat_at = models.DateTimeField(_("最近进展"), null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -63,4 +66,12 @@ class ExportJob(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.state in (ExportJobState.DONE, ExportJobState.FAILED)
+        return self.state in (ExportJobState.DONE, ExportJobState.FAILED, ExportJobState.CANCELLED)
+
+    @property
+    def can_retry(self) -> bool:
+        return self.state in (ExportJobState.FAILED, ExportJobState.CANCELLED)
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.state in (ExportJobState.QUEUED, ExportJobState.RUNNING)

@@ -9,7 +9,7 @@ from celery.schedules import crontab
 
 from lianzheng.celery import app
 
-from .export_tasks import cleanup_old_exports, export_job_run
+from .export_tasks import cleanup_old_exports, export_job_run, sweep_stalled_jobs
 
 
 @shared_task(name="risks.build_export_job", acks_late=True)
@@ -23,9 +23,16 @@ def cleanup_exports() -> int:
     return cleanup_old_exports()
 
 
+@shared_task(name="risks.sweep_export_jobs")
+def sweep_export_jobs() -> dict:
+    """Queue again, or mark failed, the export jobs lost with their worker."""
+    return sweep_stalled_jobs()
+
+
 def _schedule_cleanup(sender, **kwargs):
-    # Beat (django-celery-beat's DatabaseScheduler) installs this entry from the app's schedule on start.
+    # Beat (django-celery-beat's DatabaseScheduler) installs these entries from the app's schedule on start.
     sender.add_periodic_task(crontab(hour=3, minute=17), cleanup_exports.s(), name="risks.cleanup_exports daily")
+    sender.add_periodic_task(300.0, sweep_export_jobs.s(), name="risks.sweep_export_jobs every 5 minutes")
 
 
 # This module is imported by autodiscovery, which may run before or after the app is finalized.

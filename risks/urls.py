@@ -23,6 +23,11 @@ urlpatterns = [
     path("exports/new/", export_views.export_job_new, name="export-job-new"),
     path("exports/<int:pk>/", export_views.export_job, name="export-job"),
     path("exports/<int:pk>/download/", export_views.export_job_download, name="export-job-download"),
+    path(
+        "exports/<int:pk>/<str:action>/",
+        export_views.export_job_action,
+        name="export-job-action",
+    ),
     path("points/", views.point_list, name="point-list"),
     path("coverage/", views.coverage, name="coverage"),
     path("units/<slug:code>/power-items/", views.power_items, name="power-items"),

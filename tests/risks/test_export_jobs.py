@@ -273,3 +273,100 @@ def test_cleanup_is_scheduled_daily():
     app.finalize()
     entries = {entry["task"] for entry in app.conf.beat_schedule.values()}
     assert "risks.cleanup_exports" in entries
+
+
+# --- jobs that lose their worker (issue 14, item 8) ------------------------------------------------------------
+def _lost(campaign, reviewer, *, state, minutes_ago, attempts=1):
+    ago = timezone.now() - timedelta(minutes=minutes_ago)
+    job = ExportJob.objects.create(
+        campaign=campaign, created_by=reviewer, state=state, done=37 if state == "running" else 0, total=139,
+        attempts=attempts,
+    )  # fmt: skip
+    ExportJob.objects.filter(pk=job.pk).update(heartbeat_at=ago if state == "running" else None, created_at=ago)
+    return job
+
+
+def test_the_sweeper_rebuilds_a_job_whose_worker_died_and_gives_up_after_three_runs(
+    campaign_with_two_units, reviewer, django_capture_on_commit_callbacks
+):
+    """A killed worker left a job at "running 37/139" for good: without progress for 10 minutes it is queued again
+    (and, tasks running in-process here, rebuilt); a job that keeps dying is marked failed with the reason."""
+    stuck = _lost(campaign_with_two_units, reviewer, state="running", minutes_ago=15)
+    never = _lost(campaign_with_two_units, reviewer, state="queued", minutes_ago=15, attempts=0)
+    hopeless = _lost(campaign_with_two_units, reviewer, state="running", minutes_ago=15, attempts=3)
+    busy = _lost(campaign_with_two_units, reviewer, state="running", minutes_ago=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = export_tasks.sweep_stalled_jobs()
+    assert counts == {"requeued": 2, "failed": 1}
+    for job in (stuck, never):
+        job.refresh_from_db()
+        assert job.state == ExportJobState.DONE and job.done == job.total
+    hopeless.refresh_from_db()
+    assert hopeless.state == ExportJobState.FAILED and "尝试 3 次" in hopeless.error
+    busy.refresh_from_db()
+    assert busy.state == ExportJobState.RUNNING and busy.done == 37  # still alive: left alone
+    assert export_job_run(busy.pk).state == ExportJobState.RUNNING  # a duplicate delivery leaves it to its worker
+
+
+def test_the_sweeper_is_scheduled_every_few_minutes():
+    from lianzheng.celery import app
+
+    app.loader.import_default_modules()
+    app.finalize()
+    schedule = {entry["task"]: entry["schedule"] for entry in app.conf.beat_schedule.values()}
+    assert schedule["risks.sweep_export_jobs"] <= 300 and schedule["lianzheng.flush_outbox"] <= 60
+
+
+def test_the_office_cancels_a_running_job_and_retries_it(
+    as_user, reviewer, campaign_with_two_units, data_dir, django_capture_on_commit_callbacks
+):
+    job = _lost(campaign_with_two_units, reviewer, state="running", minutes_ago=1)
+    client = as_user(reviewer)
+    page = client.get(reverse("risks:export-job", args=[job.pk])).content.decode()
+    assert 'data-testid="export-cancel"' in page and 'data-testid="export-retry"' not in page
+    client.post(reverse("risks:export-job-action", args=[job.pk, "cancel"]))
+    job.refresh_from_db()
+    assert job.state == ExportJobState.CANCELLED
+    assert AuditEvent.objects.filter(action="export.cancel").exists()
+    # The worker still building it stops at its next file and offers nothing.
+    with pytest.raises(export_tasks.ExportCancelled):
+        export_tasks._set(job.pk, done=38)
+    assert export_job_run(job.pk).state == ExportJobState.CANCELLED
+    page = client.get(reverse("risks:export-job", args=[job.pk])).content.decode()
+    assert 'data-testid="export-retry"' in page and "hx-trigger" not in page
+    with django_capture_on_commit_callbacks(execute=True):  # the rebuild is queued on commit (in-process here)
+        response = client.post(reverse("risks:export-job-action", args=[job.pk, "retry"]))
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.state == ExportJobState.DONE and Path(job.file_path).is_file()
+    refused = client.post(reverse("risks:export-job-action", args=[job.pk, "cancel"]), follow=True)
+    assert "已结束，不能取消" in refused.content.decode()
+    assert client.post(reverse("risks:export-job-action", args=[job.pk, "explode"])).status_code == 404
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="needs PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_a_failure_is_recorded_even_when_the_database_connection_was_cut(
+    campaign_with_two_units, reviewer, monkeypatch, django_db_blocker
+):
+    """The worker's own connection is terminated by the server in the middle of a build (a database restart, a
+    network cut); the failure is still recorded, on a fresh connection, instead of leaving the job "running"."""
+    import psycopg
+    from django.db import connection
+
+    def cut(*args, **kwargs):
+        pid = connection.cursor().connection.info.backend_pid
+        settings_dict = connection.settings_dict
+        with psycopg.connect(
+            host=settings_dict["HOST"], port=settings_dict["PORT"] or 5432, user=settings_dict["USER"],
+            dbname=settings_dict["NAME"], autocommit=True,
+        ) as admin:  # fmt: skip
+            admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+        raise OSError("连接中断")
+
+    job = ExportJob.objects.create(campaign=campaign_with_two_units, created_by=reviewer)
+    monkeypatch.setattr(export_tasks, "register_xlsx", cut)
+    export_job_run(job.pk)
+    job.refresh_from_db()
+    assert job.state == ExportJobState.FAILED and "连接中断" in job.error
