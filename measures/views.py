@@ -113,8 +113,11 @@ def point_measures(request, pk, form_pk=None):
             personal_form=personal_form,
         )
     except ValidationError as exc:
+        stage = data["stage"]  # read first: add_error drops the fields it names from cleaned_data
         form.add_error(None, exc)
-        return _render_fragment(request, point, personal_form, status=422, add_form=form, add_stage=data["stage"])
+        # Without a stage the refusal has no stage box to show in: it goes to the top of the point's card.
+        shown = {} if stage else {"error": _errors(exc)}
+        return _render_fragment(request, point, personal_form, status=422, add_form=form, add_stage=stage, **shown)
     if request.htmx:
         return _render_fragment(request, point, personal_form, flash=_("已新增措施。"))
     messages.success(request, _("已新增措施。"))

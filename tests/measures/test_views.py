@@ -391,3 +391,11 @@ def test_template_tags_for_the_risk_form_page(rf, campaign, point, personal_form
     html = template.render({"point": point, "form": personal_form}, request)
     assert f'id="pm-{point.pk}"' in html and f'id="pm-{point.pk}-f{personal_form.pk}"' in html
     assert "单位的中期监控措施" in html and 'id="pledge-' in html and "我已阅读并作出承诺" in html
+
+
+def test_a_measure_without_a_stage_is_refused_with_the_reason_not_a_500(as_user, campaign, unit, point, unit_contact):
+    """Found by the property-based tests: the refusal named the stage field, which the view read after the form had
+    dropped it (KeyError, 500)."""
+    response = as_user(unit_contact).post(reverse("measures:point-measures", args=[point.pk]), {"content": "每月对账"})
+    assert response.status_code == 422
+    assert "请选择前期预防、中期监控或后期处置" in response.content.decode()
