@@ -104,3 +104,34 @@ def test_unit_contact_actions_with_odd_input(world, as_user, unit_contact, unit,
         )  # fmt: skip
     _ok(client.post(reverse("measures:point-measures", args=[point.pk]), measure))
     _ok(client.get(reverse("risks:point-list"), {"unit": measure.get("stage", ""), "page": measure.get("next", "")}))
+
+
+POINT_FIELDS = ["name", "manifestation", "category", "level", "scope", "office", "posts", "power_item", "business_step",
+                "responsible_leader", "responsible_person", "supervisor", "version"]  # fmt: skip
+
+
+@FUZZ
+@given(
+    point=params_of(POINT_FIELDS),
+    action=params_of(["version", "pledge", "comment", "confirmation_text", "meeting", "next"]),
+    power=params_of(["name", "kind", "basis", "posts", "version"]),
+)
+def test_form_and_power_item_actions_with_odd_input(world, as_user, unit_contact, reviewer, unit, point, action, power):
+    """Adding a risk point, the form's transitions and the power inventory, with odd fields and versions."""
+    form = risk_services.unit_form(campaign=world, unit=unit)
+    contact = as_user(unit_contact)
+    _ok(contact.post(reverse("risks:point-new", args=[form.pk]), point))
+    _ok(contact.post(reverse("risks:form-submit", args=[form.pk]), action))
+    _ok(contact.post(reverse("risks:power-items", args=[unit.code]), power))
+    office = as_user(reviewer)
+    for name in ("risks:form-return", "risks:form-approve", "risks:form-reopen"):
+        _ok(office.post(reverse(name, args=[form.pk]), action))
+    _ok(office.post(reverse("reviews:queue-approve-unit", args=[unit.code]), {"versions": action.get("version", "")}))
+
+
+@FUZZ
+@given(data=params_of(["email"]), lang=params_of(["language", "next"]))
+def test_password_reset_and_language_switch(world, data, lang):
+    client = Client()
+    _ok(client.post(reverse("password_reset"), data))
+    _ok(client.post(reverse("set_language"), lang))
