@@ -232,7 +232,7 @@ def child_main(argv):
         from django.db import connection
         from django.test import override_settings
 
-        from lianzheng.dataset import generate
+        from devdata.dataset import generate
         from risks.models import RiskPoint
         from units.models import Post, Unit
 

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "risks",
     "measures",
     "reviews",
+    "devdata",  # demo data and the synthetic campus (seed_demo, generate_dataset); no app imports it
 ]
 
 MIDDLEWARE = [

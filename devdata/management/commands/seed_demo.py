@@ -1,17 +1,11 @@
-"""Load the demo data: each app's ``demo.seed(stdout=...)`` in INSTALLED_APPS order (units, risks, measures,
-reviews). Every step is idempotent, so running the command twice leaves the same data.
+"""Load the demo data: each module of ``devdata.demo`` in ``SEED_ORDER`` (units, risks, measures, rules,
+supervision with the schedule). Every step is idempotent, so running the command twice leaves the same data."""
 
-Like the URL configuration, this command sits above the apps and reaches them by name only.
-"""
-
-from importlib import import_module
-from importlib.util import find_spec
-
-from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 
+from devdata.demo import SEED_ORDER
 from lianzheng import figures
 
 
@@ -22,10 +16,7 @@ class Command(BaseCommand):
         # The demo's workflow steps notify people; their e-mails are kept in memory rather than sent or printed.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
             with transaction.atomic():
-                for config in apps.get_app_configs():
-                    if not config.name.isidentifier() or find_spec(f"{config.name}.demo") is None:
-                        continue
-                    module = import_module(f"{config.name}.demo")
+                for module in SEED_ORDER:
                     module.seed(stdout=self.stdout)
                 # The demo modules write some rows around the services: rebuild the kept figures from the rows.
                 figures.rebuild_all()

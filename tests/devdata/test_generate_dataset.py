@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import timezone
 
-from lianzheng.dataset import BENCH_PASSWORD, DatasetRefused, generate
+from devdata.dataset import BENCH_PASSWORD, DatasetRefused, generate
 from measures.models import ImplementationRules, Measure, RulesState
 from reviews.models import Complaint, ComplaintState, Submission, SubmissionState
 from risks.models import FormKind, FormState, RiskForm, RiskPoint

@@ -14,11 +14,10 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from units import demo as units_demo
+from devdata.demo import units as units_demo
+from measures.models import ImplementationRules, RulesComment, RulesEvent, RulesState
+from measures.services import default_rules_title, rules_draft_text
 from units.models import User
-
-from .models import ImplementationRules, RulesComment, RulesEvent, RulesState
-from .services import default_rules_title, rules_draft_text
 
 SCOPE = "处务公开栏+校园网"
 DEMO_COMMENT = "建议在第二章补充网银U盾保管的具体要求，并写明银行对账的时限。"

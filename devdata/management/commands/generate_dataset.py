@@ -1,6 +1,6 @@
 """``manage.py generate_dataset --units N --posts-per-unit M [--seed S] [--force]``: a synthetic campus.
 
-Deterministic from the seed (see ``lianzheng.dataset``). Point ``DATABASE_URL`` at a fresh database: the command
+Deterministic from the seed (see ``devdata.dataset``). Point ``DATABASE_URL`` at a fresh database: the command
 migrates it first when needed, and refuses one that already holds other data unless ``--force``.
 """
 
@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
-from lianzheng.dataset import BENCH_PASSWORD, DatasetRefused, generate
+from devdata.dataset import BENCH_PASSWORD, DatasetRefused, generate
 
 
 class Command(BaseCommand):

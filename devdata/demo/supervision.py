@@ -12,13 +12,11 @@ import datetime
 
 from django.utils import timezone
 
+from devdata.demo.units import post_by_code, unit_by_code
 from lianzheng.audit import record
 from lianzheng.figures import rebuild_all
-from units.demo import post_by_code, unit_by_code
-from units.models import Assignment, Post, Role, User
-
-from . import services
-from .models import (
+from reviews import services
+from reviews.models import (
     Assessment,
     Complaint,
     ComplaintChannel,
@@ -29,6 +27,7 @@ from .models import (
     YellowCard,
     YellowCardState,
 )
+from units.models import Assignment, Post, Role, User
 
 #: Fixed query codes (demo-data.md's codes, lengthened to the 16+ characters the system requires) so that a demo
 #: visitor can try the public status page. Real codes are random and never stored.
@@ -232,7 +231,7 @@ def _seed_assessments(reviewer: User) -> None:
 
 
 def seed(*, stdout) -> None:
-    from . import demo_schedule
+    from devdata.demo import schedule as demo_schedule
 
     demo_schedule.seed(stdout=stdout)
     reviewer = _reviewer()

@@ -5,9 +5,9 @@ import io
 import pytest
 from django.urls import reverse
 
-from measures import demo_rules
+from devdata.demo import rules as demo_rules
+from devdata.demo import units as units_demo
 from measures.models import ImplementationRules, RulesComment, RulesEvent, RulesState
-from units import demo as units_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -5,11 +5,11 @@ import io
 
 import pytest
 
-from reviews import demo_schedule
+from devdata.demo import schedule as demo_schedule
+from devdata.demo import units as units_demo
 from reviews.models_schedule import Deliverable, LeadingGroupMember, SelfInspection, Submission, SubmissionState
 from reviews.reminders import send_reminders
 from reviews.schedule_selectors import progress_matrix
-from units import demo as units_demo
 
 pytestmark = pytest.mark.django_db
 

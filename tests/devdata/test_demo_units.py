@@ -11,7 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from units import demo
+from devdata.demo import units as demo
 from units.models import Assignment, Campaign, Office, Phase, PhaseKind, Post, Role, Unit, User
 
 PILOT_UNITS = {"houqin": "后勤集团", "xiaojian": "校建办", "shebei": "设备处", "caiwu": "财务处", "zhaojiu": "招就处"}

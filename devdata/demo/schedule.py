@@ -11,11 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
+from devdata.demo.units import current_campaign, pilot_campaign
 from lianzheng.figures import rebuild_all
-from units.demo import current_campaign, pilot_campaign
-from units.models import Role, Unit, User
-
-from .models_schedule import (
+from reviews.models_schedule import (
     Deliverable,
     DeliverableKind,
     GroupRole,
@@ -25,7 +23,8 @@ from .models_schedule import (
     SubmissionEvent,
     SubmissionState,
 )
-from .schedule_services import default_deliverables
+from reviews.schedule_services import default_deliverables
+from units.models import Role, Unit, User
 
 REMINDER_TASK = "reviews.send_daily_reminders"
 

@@ -19,7 +19,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Assignment, Batch, Campaign, Office, Phase, Post, Role, Unit, User
+from units.models import Assignment, Batch, Campaign, Office, Phase, Post, Role, Unit, User
 
 DEMO_PASSWORD = "demo12345"  # noqa: S105 — the published demo password (DESIGN §7), not a secret
 # A fixed salt makes the hash the same on every run, so an unchanged password is recognised by comparing strings

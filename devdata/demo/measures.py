@@ -7,11 +7,10 @@ Idempotent: a measure is found by its point, stage and text.
 
 from django.db import transaction
 
-from risks import demo as risks_demo
+from devdata.demo import risks as risks_demo
+from devdata.demo import units as units_demo
+from measures.models import Measure, MeasureState
 from risks.models import RiskPoint
-from units import demo as units_demo
-
-from .models import Measure, MeasureState
 
 STAGES = ("pre", "mid", "post")
 

@@ -8,11 +8,10 @@ hours. No audit events and no notifications to real people are written: this is 
 Generated rows are recognisable: unit codes start with ``syn``, user names with ``syn_`` or ``bench_``. The
 command refuses a database that holds anything else (the demo, a real campus) unless told ``--force``.
 
-This module sits on top of the apps (DESIGN §4) and imports all of their models.
+The package sits on top of the apps (``devdata``, DESIGN §4) and imports all of their models.
 """
 
 import datetime
-import hashlib
 import random
 import time
 from dataclasses import dataclass, field
@@ -22,24 +21,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from lianzheng.models import Notification
-from measures.models import ImplementationRules, Measure, MeasureStage, MeasureState, RulesState
+from measures.models import Measure, MeasureStage, MeasureState
 from reviews.models import (
-    Assessment,
-    Complaint,
-    ComplaintChannel,
-    ComplaintConclusion,
-    ComplaintState,
     Deliverable,
     DeliverableKind,
-    Grade,
-    KeySupervision,
-    KeySupervisionState,
     SelfInspection,
     Submission,
     SubmissionState,
-    YellowCard,
-    YellowCardState,
 )
 from reviews.schedule_services import default_deliverables
 from risks.models import (
@@ -48,7 +36,6 @@ from risks.models import (
     FormState,
     PowerItem,
     PowerKind,
-    RiskCategory,
     RiskForm,
     RiskPoint,
     RiskScope,
@@ -65,126 +52,28 @@ from units.models import (
     Post,
     Role,
     Unit,
-    UnitKind,
     User,
 )
 
-UNIT_CODE_PREFIX = "syn"
-USER_PREFIXES = ("syn_", "bench_")
-#: The password of the benchmark users (and only theirs); every other generated person cannot log in.
-BENCH_PASSWORD = "bench-12345"  # noqa: S105 — published test password of synthetic data, never of real people
-BATCH_SIZE = 2000
-
-# --- word lists --------------------------------------------------------------------------------------------------
-_UNITS = [
-    ("后勤集团", UnitKind.AFFILIATED, KeyArea.ADMINISTRATION),
-    ("校园建设办公室", UnitKind.OFFICE, KeyArea.CONSTRUCTION),
-    ("设备处", UnitKind.OFFICE, KeyArea.EQUIPMENT),
-    ("财务处", UnitKind.OFFICE, KeyArea.FINANCE),
-    ("招生就业处", UnitKind.OFFICE, KeyArea.STUDENT),
-    ("人事处", UnitKind.OFFICE, KeyArea.PERSONNEL),
-    ("教务处", UnitKind.OFFICE, KeyArea.ADMINISTRATION),
-    ("科技处", UnitKind.OFFICE, KeyArea.FINANCE),
-    ("学生工作处", UnitKind.OFFICE, KeyArea.STUDENT),
-    ("国有资产管理处", UnitKind.OFFICE, KeyArea.EQUIPMENT),
-    ("基建处", UnitKind.OFFICE, KeyArea.CONSTRUCTION),
-    ("研究生院", UnitKind.OFFICE, KeyArea.STUDENT),
-    ("图书馆", UnitKind.AFFILIATED, KeyArea.EQUIPMENT),
-    ("校医院", UnitKind.AFFILIATED, KeyArea.ADMINISTRATION),
-    ("继续教育学院", UnitKind.AFFILIATED, KeyArea.STUDENT),
-    ("农学院", UnitKind.COLLEGE, KeyArea.STUDENT),
-    ("园林与艺术学院", UnitKind.COLLEGE, KeyArea.STUDENT),
-    ("动物科学技术学院", UnitKind.COLLEGE, KeyArea.EQUIPMENT),
-    ("经济管理学院", UnitKind.COLLEGE, KeyArea.FINANCE),
-    ("工学院", UnitKind.COLLEGE, KeyArea.EQUIPMENT),
-    ("计算机与信息工程学院", UnitKind.COLLEGE, KeyArea.EQUIPMENT),
-    ("生物科学与工程学院", UnitKind.COLLEGE, KeyArea.EQUIPMENT),
-    ("理学院", UnitKind.COLLEGE, KeyArea.STUDENT),
-    ("人文与公共管理学院", UnitKind.COLLEGE, KeyArea.STUDENT),
-    ("外国语学院", UnitKind.COLLEGE, KeyArea.STUDENT),
-    ("职业师范技术学院", UnitKind.COLLEGE, KeyArea.STUDENT),
-    ("国土资源与环境学院", UnitKind.COLLEGE, KeyArea.CONSTRUCTION),
-    ("食品科学与工程学院", UnitKind.COLLEGE, KeyArea.EQUIPMENT),
-    ("林学院", UnitKind.COLLEGE, KeyArea.CONSTRUCTION),
-    ("体育部", UnitKind.COLLEGE, KeyArea.EQUIPMENT),
-]
-_OFFICES = [
-    "综合科",
-    "计划科",
-    "财务科",
-    "采购科",
-    "审核科",
-    "管理科",
-    "服务中心",
-    "招标办公室",
-    "人事科",
-    "学生科",
-    "教学科",
-    "资产科",
-    "工程科",
-    "质量监督科",
-    "信息科",
-    "档案室",
-]
-_POSTS = {
-    KeyArea.FINANCE: ["出纳", "会计", "报账审核员", "收费管理员", "预算管理员", "经费审核员"],
-    KeyArea.EQUIPMENT: ["采购员", "设备管理员", "仓库保管员", "实验室管理员", "验收员", "招标专员"],
-    KeyArea.PERSONNEL: ["人事干事", "职称评审秘书", "招聘专员", "工资核算员", "档案管理员"],
-    KeyArea.STUDENT: ["招生专员", "辅导员", "奖助学金管理员", "就业指导员", "学籍管理员", "教务员"],
-    KeyArea.CONSTRUCTION: ["工程项目负责人", "现场监理", "预结算审核员", "工程造价员", "维修管理员"],
-    KeyArea.ADMINISTRATION: ["办公室主任", "文秘", "车辆管理员", "房产管理员", "物业管理员", "合同管理员"],
-}
-_HEADS = ["科长", "主任", "副科长", "负责人"]
-_RISKS = {
-    KeyArea.FINANCE: [
-        ("经费报销审核", "审核把关不严", "对不符合规定的票据予以报销，优亲厚友、违规办理。"),
-        ("现金收付", "坐收坐支", "收取现金不及时入账，挪用公款或私设小金库。"),
-        ("预算执行", "预算调整随意", "不按规定程序调整预算，变相突击花钱。"),
-    ],
-    KeyArea.EQUIPMENT: [
-        ("物资采购", "供应商选择不公", "与供应商串通，抬高采购价格，收受回扣。"),
-        ("设备验收", "验收走过场", "对不合格设备予以验收，损害学校利益。"),
-        ("资产处置", "低价处置资产", "未经评估擅自处置国有资产，造成流失。"),
-    ],
-    KeyArea.PERSONNEL: [
-        ("人员招聘", "招聘暗箱操作", "违规设置招聘条件，为特定人员量身定做岗位。"),
-        ("职称评审", "评审不公", "评审中打招呼、说情，评审结果失真。"),
-    ],
-    KeyArea.STUDENT: [
-        ("招生录取", "违规录取", "利用职务之便违规调整录取名单，收受好处。"),
-        ("奖助学金评定", "评定不公", "评定程序不公开，优亲厚友。"),
-        ("就业推荐", "推荐不公", "利用推荐权谋取私利。"),
-    ],
-    KeyArea.CONSTRUCTION: [
-        ("工程招标", "围标串标", "泄露标底，默许投标人围标串标。"),
-        ("工程变更", "虚增工程量", "签证把关不严，虚增工程量和变更费用。"),
-        ("工程结算", "结算审核不严", "审核中放松标准，多结算工程款。"),
-    ],
-    KeyArea.ADMINISTRATION: [
-        ("公务接待", "超标准接待", "违反规定超标准、超范围接待。"),
-        ("公车使用", "公车私用", "公务用车用于私人事务。"),
-        ("合同管理", "合同审查不严", "合同条款有利于对方，损害学校利益。"),
-    ],
-}
-_MEASURES = {
-    MeasureStage.PRE: ["开展廉政教育，签订廉政承诺书", "完善办理流程，明确审批权限", "实行办事公开，接受群众监督"],
-    MeasureStage.MID: ["实行双人复核，定期抽查", "关键环节全程留痕，信息化监控", "纪检监察部门参与监督"],
-    MeasureStage.POST: ["发现问题及时谈话提醒", "依规依纪追究责任", "定期分析问题，完善制度"],
-}
-_SURNAMES = "张李王刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
-_GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰建国文斌志红梅海燕"
-
-#: Form states of the personal forms, with weights: every state present, a realistic spread inside 查找风险点.
-_FORM_STATES = [
-    (FormState.DRAFT, 40),
-    (FormState.SUBMITTED, 15),
-    (FormState.CONFIRMED, 5),
-    (FormState.APPROVED, 30),
-    (FormState.RETURNED, 10),
-]
-_CATEGORY_WEIGHTS = [(RiskCategory.DUTY, 35), (RiskCategory.PROCESS, 35), (RiskCategory.SYSTEM, 20)]
-_CATEGORY_WEIGHTS.append((RiskCategory.EXTERNAL, 10))
-_LEVEL_WEIGHTS = [(1, 15), (2, 45), (3, 40)]
+from .supervision import SupervisionSteps
+from .vocabulary import (
+    _CATEGORY_WEIGHTS,
+    _FORM_STATES,
+    _HEADS,
+    _LEVEL_WEIGHTS,
+    _MEASURES,
+    _OFFICES,
+    _POSTS,
+    _RISKS,
+    _UNITS,
+    BATCH_SIZE,
+    BENCH_PASSWORD,
+    UNIT_CODE_PREFIX,
+    USER_PREFIXES,
+    _person_name,
+    _pick,
+    unit_sizes,
+)
 
 
 class DatasetRefused(Exception):
@@ -199,16 +88,6 @@ class Summary:
     largest_unit: str = ""
 
 
-def _pick(rng: random.Random, weighted):
-    values = [v for v, _w in weighted]
-    weights = [w for _v, w in weighted]
-    return rng.choices(values, weights)[0]
-
-
-def _person_name(rng: random.Random) -> str:
-    return rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN) for _ in range(rng.randint(1, 2)))
-
-
 def foreign_data_present() -> bool:
     """Units or users in the database that this generator did not make (the demo, a real campus)."""
     users = User.objects.exclude(Q(username__startswith=USER_PREFIXES[0]) | Q(username__startswith=USER_PREFIXES[1]))
@@ -219,18 +98,7 @@ def generated_data_present() -> bool:
     return Unit.objects.filter(code__startswith=UNIT_CODE_PREFIX).exists()
 
 
-def unit_sizes(rng: random.Random, units: int, posts_per_unit: int) -> list[int]:
-    """Posts per unit: around the mean, some units larger, some smaller, the total exactly units × mean."""
-    sizes = [posts_per_unit] * units
-    for i in range(0, units - 1, 2):
-        delta = rng.randint(0, posts_per_unit // 2)
-        sizes[i] += delta
-        sizes[i + 1] -= delta
-    rng.shuffle(sizes)
-    return sizes
-
-
-class _Generator:
+class _Generator(SupervisionSteps):
     def __init__(self, *, units: int, posts_per_unit: int, seed: int, stdout=None):
         self.n_units = units
         self.posts_per_unit = posts_per_unit
@@ -684,179 +552,6 @@ class _Generator:
         if form.state == FormState.APPROVED:
             steps.append(("approve", FormState.CONFIRMED, FormState.APPROVED, self.reviewer, ""))
         return steps
-
-    def supervision(self):
-        rng, year = self.rng, self.today.year
-        rules_states = list(RulesState)
-        rules = []
-        for u, unit in enumerate(self.units):
-            state = rules_states[u] if u < len(rules_states) else rng.choice(rules_states)
-            start = self._at(rng.uniform(1, 5)) if state != RulesState.DRAFT else None
-            rules.append(
-                ImplementationRules(
-                    unit=unit,
-                    campaign=self.campaign,
-                    title=f"{unit.name}廉政风险防范管理实施细则",
-                    body=f"# {unit.name}廉政风险防范管理实施细则\n\n## 一、总则\n\n为加强廉政风险防范管理，制定本细则。\n",
-                    state=state,
-                    publicity_start=start,
-                    publicity_end=start + datetime.timedelta(days=5) if start else None,
-                    publicity_scope="本单位全体教职工" if start else "",
-                    submitted_at=start + datetime.timedelta(days=6) if start and state != "publicising" else None,
-                    approved_at=start + datetime.timedelta(days=7) if state == RulesState.APPROVED else None,
-                    approved_by=self.reviewer if state == RulesState.APPROVED else None,
-                )
-            )
-        self._bulk(ImplementationRules, rules)
-
-        complaints = []
-        stage_weights = [
-            (ComplaintState.RECEIVED, 20),
-            (ComplaintState.CHECKING, 25),
-            (ComplaintState.VERIFIED, 15),
-            (ComplaintState.UNFOUNDED, 20),
-            (ComplaintState.CLOSED, 20),
-        ]
-        n_complaints = max(len(ComplaintState), len(self.posts) // 10)
-        for i in range(n_complaints):
-            post = rng.choice(self.posts)
-            state = list(ComplaintState)[i] if i < len(ComplaintState) else _pick(rng, stage_weights)
-            conclusion = {
-                ComplaintState.VERIFIED: ComplaintConclusion.VERIFIED,
-                ComplaintState.UNFOUNDED: ComplaintConclusion.UNFOUNDED,
-            }.get(state, ComplaintConclusion.NONE)
-            if state == ComplaintState.CLOSED:
-                conclusion = rng.choice([ComplaintConclusion.VERIFIED, ComplaintConclusion.UNFOUNDED])
-            anonymous = rng.random() < 0.6
-            complaints.append(
-                Complaint(
-                    year=year,
-                    received_on=self.today - datetime.timedelta(days=rng.randint(0, 120)),
-                    channel=rng.choice(list(ComplaintChannel)),
-                    state=state,
-                    conclusion=conclusion,
-                    anonymous=anonymous,
-                    reporter_name="" if anonymous else _person_name(rng),
-                    reporter_contact="" if anonymous else f"138{rng.randint(10_000_000, 99_999_999)}",
-                    unit=post.unit,
-                    post=post,
-                    person=post.holder if rng.random() < 0.5 else None,
-                    content=f"反映{post.unit.name}{post.name}在办理业务中存在不规范行为。",
-                    query_code_hash=hashlib.sha256(f"synthetic:{self.seed}:{i}".encode()).hexdigest(),
-                    findings="经初核，反映问题基本属实。" if conclusion == ComplaintConclusion.VERIFIED else "",
-                    registered_by=self.reviewer,
-                    handler=self.reviewer if state != ComplaintState.RECEIVED else None,
-                    concluded_at=self.now if conclusion else None,
-                    closed_at=self.now if state == ComplaintState.CLOSED else None,
-                )
-            )
-        self._bulk(Complaint, complaints)
-
-        # R9: yellow cards on key posts with verified complaints; issued ones put the head of the post under
-        # key supervision.
-        key_posts = [p for p in self.posts if p.is_key and p.reports_to_id]
-        cards, complaint_links, supervisions = [], [], []
-        card_through = YellowCard.complaints.through
-        for post in rng.sample(key_posts, min(len(key_posts), max(3, len(self.posts) // 500))):
-            state = rng.choice([YellowCardState.PROPOSED, YellowCardState.ISSUED, YellowCardState.ISSUED])
-            if len(cards) == 1:
-                state = YellowCardState.LIFTED
-            card = YellowCard(
-                post=post,
-                year=year,
-                state=state,
-                document_no=f"校纪监〔{year}〕{len(cards) + 1}号" if state != YellowCardState.PROPOSED else "",
-                issued_on=self.today - datetime.timedelta(days=10) if state != YellowCardState.PROPOSED else None,
-                issued_by=self.reviewer if state != YellowCardState.PROPOSED else None,
-                lifted_on=self.today if state == YellowCardState.LIFTED else None,
-                lifted_by=self.reviewer if state == YellowCardState.LIFTED else None,
-                lift_reason="整改到位。" if state == YellowCardState.LIFTED else "",
-            )
-            cards.append(card)
-            card.verified = [
-                Complaint(
-                    year=year,
-                    received_on=self.today - datetime.timedelta(days=30 + k),
-                    channel=ComplaintChannel.LETTER,
-                    state=ComplaintState.CLOSED,
-                    conclusion=ComplaintConclusion.VERIFIED,
-                    anonymous=True,
-                    unit=post.unit,
-                    post=post,
-                    content=f"反映{post.name}违规办理业务。",
-                    query_code_hash=hashlib.sha256(f"synthetic:{self.seed}:card{len(cards)}:{k}".encode()).hexdigest(),
-                    findings="查实。",
-                    registered_by=self.reviewer,
-                    handler=self.reviewer,
-                    concluded_at=self.now,
-                    closed_at=self.now,
-                )
-                for k in range(2)
-            ]
-        self._bulk(Complaint, [c for card in cards for c in card.verified])
-        self._bulk(YellowCard, cards)
-        for card in cards:
-            complaint_links += [card_through(yellowcard_id=card.pk, complaint_id=c.pk) for c in card.verified]
-            if card.state != YellowCardState.PROPOSED:
-                head = card.post.reports_to
-                supervisions.append(
-                    KeySupervision(
-                        yellow_card=card,
-                        head_post=head,
-                        person=head.holder,
-                        state=KeySupervisionState.ACTIVE
-                        if card.state == YellowCardState.ISSUED
-                        else KeySupervisionState.ENDED,
-                        start=card.issued_on,
-                        end=self.today if card.state == YellowCardState.LIFTED else None,
-                        plan="每季度报告一次廉政情况，纪委监察室定期谈话。",
-                    )
-                )
-        self._bulk(card_through, complaint_links)
-        self._bulk(KeySupervision, supervisions)
-
-        assessments = []
-        bands = [(Grade.GOOD, 90, 99), (Grade.FAIRLY_GOOD, 80, 89), (Grade.AVERAGE, 60, 79), (Grade.POOR, 40, 59)]
-        for unit in self.units:
-            grade, low, high = rng.choices(bands, [35, 40, 20, 5])[0]
-            score = rng.randint(low, high)
-            good, fair, avg, poor = (rng.randint(10, 40) for _ in range(4))
-            valid = good + fair + avg + poor
-            assessments.append(
-                Assessment(
-                    unit=unit,
-                    year=year - 1,
-                    raw_score=score,
-                    score_basis="年度党风廉政建设责任制考核",
-                    ballots_issued=valid + 2,
-                    ballots_good=good,
-                    ballots_fairly_good=fair,
-                    ballots_average=avg,
-                    ballots_poor=poor,
-                    ballots_invalid=2,
-                    satisfaction_rate=round(100 * (good + fair) / valid, 1),
-                    band_grade=grade,
-                    band_reason=f"得分 {score}",
-                    final_grade=grade,
-                    entered_by=self.reviewer,
-                )
-            )
-        self._bulk(Assessment, assessments)
-
-    def notifications(self):
-        rows = []
-        for user in self.bench.values():
-            for n in range(60):
-                rows.append(
-                    Notification(
-                        recipient=user,
-                        title=f"待办事项提醒 {n + 1}",
-                        body="有防控表等待您处理。",
-                        url="/risks/",
-                        read_at=self.now if n % 3 else None,
-                    )
-                )
-        self._bulk(Notification, rows)
 
 
 def generate(*, units: int, posts_per_unit: int, seed: int = 1, force: bool = False, stdout=None) -> Summary:

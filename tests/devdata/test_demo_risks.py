@@ -5,11 +5,11 @@ import io
 
 import pytest
 
-from measures import demo as measures_demo
+from devdata.demo import measures as measures_demo
+from devdata.demo import risks as risks_demo
+from devdata.demo import units as units_demo
 from measures.models import Measure
-from risks import demo as risks_demo
 from risks.models import FormEvent, FormSnapshot, FormState, PowerItem, RiskForm, RiskPoint
-from units import demo as units_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -5,11 +5,11 @@ from decimal import Decimal
 
 import pytest
 
-from reviews import demo as reviews_demo
+from devdata.demo import supervision as reviews_demo
+from devdata.demo import units as units_demo
+from devdata.demo.units import post_by_code, unit_by_code
 from reviews.models import Assessment, Complaint, Grade, KeySupervision, Warning, WarningSource, YellowCard
 from reviews.selectors import complaint_by_code
-from units import demo as units_demo
-from units.demo import post_by_code, unit_by_code
 
 pytestmark = pytest.mark.django_db
 

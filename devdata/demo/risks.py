@@ -15,11 +15,10 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from units import demo as units_demo
+from devdata.demo import units as units_demo
+from risks import services
+from risks.models import FormEvent, FormKind, PowerItem, RiskForm, RiskPoint, RiskScope, SpecialMeeting
 from units.models import Unit, User
-
-from . import services
-from .models import FormEvent, FormKind, PowerItem, RiskForm, RiskPoint, RiskScope, SpecialMeeting
 
 #: The plan's category names in the demo file are already this app's codes (duty/process/system/external).
 _POWER_KIND_BY_WORD = [
