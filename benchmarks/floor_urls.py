@@ -1,4 +1,4 @@
-"""The benchmark's URLconf: the site's own (``lianzheng.urls``) plus a floor view, only while the benchmark runs.
+"""The benchmark's URLconf: the site's own (``portal.urls``) plus a floor view, only while the benchmark runs.
 
 The floor renders ``base.html`` — the same frame (top bar, campaign switch, navigation, bell) through the same
 context processors — with an empty content block and no queries of its own: the least any page of the site costs.
@@ -14,5 +14,5 @@ def floor(request):
 
 urlpatterns = [
     path("__bench_floor__/", floor, name="bench-floor"),
-    path("", include("lianzheng.urls")),
+    path("", include("portal.urls")),
 ]

@@ -100,7 +100,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
-ROOT_URLCONF = "lianzheng.urls"
+ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "lianzheng.wsgi.application"
 
 TEMPLATES = [
@@ -114,7 +114,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "lianzheng.context_processors.frame",
+                "portal.context_processors.frame",
                 "units.context_processors.campaign",
             ],
             "builtins": ["template_partials.templatetags.partials"],

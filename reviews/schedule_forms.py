@@ -5,6 +5,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from lianzheng.fields import ModelMultipleChoiceField
 from units.models import Campaign, Unit
 
 from .models_schedule import Deliverable, DeliverableKind, GroupRole
@@ -89,7 +90,7 @@ class CampaignCopyForm(forms.Form):
         min_value=-3660,
         max_value=3660,
     )
-    units = forms.ModelMultipleChoiceField(
+    units = ModelMultipleChoiceField(
         label=_("参加单位"),
         queryset=Unit.objects.order_by("sort_order", "code"),
         required=False,

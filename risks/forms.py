@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lianzheng.fields import ModelMultipleChoiceField
 from units.models import Office, Post
 
 from .models import (
@@ -62,7 +63,7 @@ class RiskPointForm(BootstrapMixin, forms.Form):
     office = forms.ModelChoiceField(
         label=_("科室"), queryset=Office.objects.none(), required=False, empty_label=_("（无）")
     )
-    posts = forms.ModelMultipleChoiceField(
+    posts = ModelMultipleChoiceField(
         label=_("岗位"), queryset=Post.objects.none(), required=False, widget=forms.SelectMultiple(attrs={"size": 4})
     )
     power_item = forms.ModelChoiceField(
@@ -172,7 +173,7 @@ class PowerItemForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label=_("权力类型"), choices=PowerKind.choices)
     basis = forms.CharField(label=_("依据"), widget=forms.Textarea, required=False)
     process = forms.CharField(label=_("运行流程"), widget=forms.Textarea, required=False)
-    posts = forms.ModelMultipleChoiceField(
+    posts = ModelMultipleChoiceField(
         label=_("行使岗位"),
         queryset=Post.objects.none(),
         required=False,

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lianzheng.fields import ModelMultipleChoiceField
+
 from .campaign_services import phases_of, pilot_units
 from .models import PHASE_ORDER, Batch, PhaseKind, Unit
 
@@ -18,7 +20,7 @@ class CampaignForm(forms.Form):
         required=False,
         help_text=_("勾选后参加单位为五个试点单位：后勤集团、校建办、设备处、财务处、招就处。"),
     )
-    units = forms.ModelMultipleChoiceField(
+    units = ModelMultipleChoiceField(
         label=_("参加单位"),
         queryset=Unit.objects.order_by("sort_order", "code"),
         required=False,

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from lianzheng.access_log import log_access
 from lianzheng.models import AccessLog, AuditEvent
-from lianzheng.navigation import nav_for
+from portal.navigation import nav_for
 
 pytestmark = pytest.mark.django_db
 

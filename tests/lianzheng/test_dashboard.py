@@ -11,8 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from lianzheng import dashboards, figures
+from lianzheng import figures
 from measures.models import ImplementationRules, Measure, RulesState
+from portal import dashboards
 from reviews import schedule_services
 from reviews.models import (
     Assessment,
@@ -565,7 +566,7 @@ def test_risk_distribution_page_is_for_the_office_side(request, role, status, ca
 
 
 def test_navigation_points_leaders_and_reviewers_to_the_risk_distribution(school_leader, reviewer, staff):
-    from lianzheng.navigation import nav_for
+    from portal.navigation import nav_for
 
     url = reverse("dashboard-risks")
     assert url in [i["url"] for i in nav_for(school_leader)]

@@ -10,7 +10,7 @@ from django.urls import reverse
 from lianzheng import cache as lz_cache
 from lianzheng.cache import DegradingRedisCache
 from lianzheng.celery import app as celery_app
-from lianzheng.navigation import nav_for
+from portal.navigation import nav_for
 from risks import services as risk_services
 from tests.conftest import ROLE_FIXTURES
 from tests.factories import CampaignFactory

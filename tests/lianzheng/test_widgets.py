@@ -66,3 +66,19 @@ def test_url_maker_gives_what_reverse_gives(name, arg, query):
 
     expected = reverse(name, args=[arg]) + (f"?{urlencode(query)}" if query else "")
     assert url_maker(name, **query)(arg) == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["9223372036854775808", "-9223372036854775809", "99999999999999999999999"])
+def test_a_list_of_ids_beyond_64_bits_is_an_invalid_choice_not_a_500(value):
+    """Found by the property-based tests: posts=9223372036854775808 raised OverflowError on SQLite."""
+    from django import forms
+
+    from lianzheng.fields import ModelMultipleChoiceField
+    from units.models import Unit
+
+    class Pick(forms.Form):
+        units = ModelMultipleChoiceField(queryset=Unit.objects.all())
+
+    form = Pick({"units": [value]})
+    assert not form.is_valid() and "units" in form.errors

@@ -11,7 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 
-from lianzheng import dashboards, figures
+from lianzheng import figures
+from portal import dashboards
 from reviews import schedule_selectors as selectors
 from reviews import schedule_services as services
 from reviews.models_schedule import (

@@ -10,9 +10,10 @@ from django.db import transaction
 from django.db.models import Count
 from django.urls import reverse
 
-from lianzheng import dashboards, figures
+from lianzheng import figures
 from measures import services as measure_services
 from measures.models import Measure
+from portal import dashboards
 from risks import services
 from risks.models import FormKind, RiskForm, RiskPoint, SpecialMeeting, UnitRiskFigures
 from tests.factories import CampaignFactory, PostFactory

@@ -1,7 +1,8 @@
 from django.conf import settings
 
+from lianzheng.notifications import unread_count
+
 from .navigation import nav_for
-from .notifications import unread_count
 
 
 def frame(request):

@@ -12,10 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from lianzheng.models import AccessAction, AccessLog
 from units.models import Unit
 from units.rules import is_admin, is_reviewer
-
-from .models import AccessAction, AccessLog
 
 #: Who reads the access log: the office.
 can_view_access_log = is_admin | is_reviewer

@@ -1,4 +1,4 @@
-"""Pages of the frame: login, the dashboard, notifications."""
+"""Pages of the frame: login, the dashboards, notifications."""
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -12,9 +12,12 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import ratelimit
-from .forms import FirstPasswordResetForm, ThrottledAuthenticationForm
-from .models import Notification
+from lianzheng import ratelimit
+from lianzheng.forms import FirstPasswordResetForm, ThrottledAuthenticationForm
+from lianzheng.models import Notification
+from units.rules import sees_all_units
+
+from .dashboards import dashboard_context, risk_distribution_context
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -43,17 +46,11 @@ class ThrottledPasswordResetView(auth_views.PasswordResetView):
 
 def dashboard(request):
     """The dashboard by role: the whole campaign for the office side, the user's own unit for a unit's people."""
-    from .dashboards import dashboard_context
-
     return render(request, "lianzheng/dashboard.html", dashboard_context(request))
 
 
 def dashboard_risks(request):
     """风险分布: the heat map, key areas, points per unit by level and coverage, for the office side only."""
-    from units.rules import sees_all_units
-
-    from .dashboards import risk_distribution_context
-
     if not sees_all_units(request.user):
         raise Http404
     return render(request, "lianzheng/dashboard_risks.html", risk_distribution_context(request))
