@@ -29,9 +29,9 @@ from reviews.models import (
     SupervisionFigureKind,
     YellowCardState,
 )
-from reviews.models_schedule import SubmissionState
-from reviews.schedule_progress import campaign_unit_refs, progress_tallies
-from reviews.schedule_selectors import OPEN_FOR_UNIT, unit_progress
+from reviews.schedule.models import SubmissionState
+from reviews.schedule.progress import campaign_unit_refs, progress_tallies
+from reviews.schedule.selectors import OPEN_FOR_UNIT, unit_progress
 from reviews.selectors import latest_grade_counts, supervision_counts
 from risks.models import (
     FormEvent,
@@ -106,7 +106,7 @@ def kept_risk_rows(*, campaign) -> list[KeptRiskRow]:
 def progress_block(*, campaign, today: datetime.date | None = None, kept: list[KeptRiskRow] | None = None) -> dict:
     """Units × phases: deliverables accepted out of all, and how many are overdue (derived from the due date).
 
-    Seven queries whatever the number of units (``reviews.schedule_progress``: counts from the kept figures, no
+    Seven queries whatever the number of units (``reviews.schedule.progress``: counts from the kept figures, no
     object per cell); the table shows the units furthest behind.
     """
     today = today or timezone.localdate()
@@ -474,7 +474,7 @@ def campus_dashboard(*, user, campaign, today=None) -> dict:
 # --- a unit's own dashboard -------------------------------------------------------------------------------------------
 def unit_due_block(*, unit: Unit, campaign, today=None, can_open: bool) -> dict:
     """The unit's deliverables still to hand in (or returned), soonest first, with days left; and its progress.
-    Five queries (``reviews.schedule_selectors.unit_progress``)."""
+    Five queries (``reviews.schedule.selectors.unit_progress``)."""
     progress = unit_progress(unit=unit, campaign=campaign, today=today)
     due = sorted(
         (s for phase in progress["phases"] for s in phase["statuses"] if s.state in OPEN_FOR_UNIT),

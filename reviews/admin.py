@@ -1,5 +1,5 @@
 """Admin for supervision and the schedule: read-only, every row here is owned by a workflow (reviews.services,
-reviews.schedule_services); states move only through admin actions that call the services. The query-code hash is
+reviews.schedule.services); states move only through admin actions that call the services. The query-code hash is
 never shown, and neither is a complaint's reporter: that is for the discipline office's reviewers in the app alone."""
 
 from django.contrib import admin
@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from lianzheng.admin_base import CommentActionForm, WorkflowReadOnlyAdmin, WorkflowReadOnlyInline, run_service_action
 
-from . import schedule_services as services_schedule
 from . import services
 from .models import (
     Assessment,
@@ -20,7 +19,8 @@ from .models import (
     Warning,
     YellowCard,
 )
-from .models_schedule import Deliverable, Inspection, Reminder, SelfInspection, Submission
+from .schedule import services as services_schedule
+from .schedule.models import Deliverable, Inspection, Reminder, SelfInspection, Submission
 
 ReadOnlyStateAdmin = WorkflowReadOnlyAdmin
 

@@ -10,8 +10,8 @@ class ReviewsConfig(AppConfig):
         # django-rules autodiscovers only rules.py, Celery only tasks.py: register the schedule's modules here.
         from lianzheng.figures import register
 
-        from . import schedule_rules, tasks_schedule  # noqa: F401
         from .figures import DELIVERABLES, SUPERVISION
+        from .schedule import rules, tasks  # noqa: F401
 
         register(DELIVERABLES)
         register(SUPERVISION)

@@ -25,7 +25,7 @@ from .models import (
     Warning,
     YellowCard,
 )
-from .models_schedule import DERIVED_KINDS, DeliverableFigure, Submission, SubmissionState
+from .schedule.models import DERIVED_KINDS, DeliverableFigure, Submission, SubmissionState
 
 
 def _source():

@@ -519,4 +519,4 @@ class SupervisionFigure(models.Model):
         return f"{self.unit_id} {self.year} {self.figure} {self.value}: {self.count}"
 
 
-from .models_schedule import *  # noqa: E402,F403
+from .schedule.models import *  # noqa: E402,F403

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import queue_views, schedule_views, views
+from . import queue_views, views
+from .schedule import views as schedule_views
 
 app_name = "reviews"
 

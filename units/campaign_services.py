@@ -1,6 +1,6 @@
 """Writes for campaigns (批次) and their phases. Dates are data (R6): they come from the reviewer's form or from a
 copied campaign, never from constants in code. The deliverables of each phase live in ``reviews`` (a higher layer),
-which copies them itself (reviews.schedule_services.campaign_copy).
+which copies them itself (reviews.schedule.services.campaign_copy).
 """
 
 import datetime

@@ -29,7 +29,7 @@ from reviews.models import (
     Submission,
     SubmissionState,
 )
-from reviews.schedule_services import default_deliverables
+from reviews.schedule.services import default_deliverables
 from risks.models import (
     FormEvent,
     FormKind,

@@ -13,7 +13,7 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from devdata.demo.units import current_campaign, pilot_campaign
 from lianzheng.figures import rebuild_all
-from reviews.models_schedule import (
+from reviews.schedule.models import (
     Deliverable,
     DeliverableKind,
     GroupRole,
@@ -23,7 +23,7 @@ from reviews.models_schedule import (
     SubmissionEvent,
     SubmissionState,
 )
-from reviews.schedule_services import default_deliverables
+from reviews.schedule.services import default_deliverables
 from units.models import Role, Unit, User
 
 REMINDER_TASK = "reviews.send_daily_reminders"

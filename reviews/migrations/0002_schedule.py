@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import reviews.models_schedule
+import reviews.schedule.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -132,7 +132,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('state', models.CharField(choices=[('missing', '未报送'), ('submitted', '已提交'), ('accepted', '已通过'), ('returned', '已退回')], db_index=True, default='missing', max_length=10, verbose_name='状态')),
-                ('file', models.FileField(blank=True, max_length=200, upload_to=reviews.models_schedule.submission_file_path, verbose_name='文件')),
+                ('file', models.FileField(blank=True, max_length=200, upload_to=reviews.schedule.models.submission_file_path, verbose_name='文件')),
                 ('original_name', models.CharField(blank=True, max_length=200, verbose_name='文件名')),
                 ('content_type', models.CharField(blank=True, max_length=100, verbose_name='文件类型')),
                 ('size', models.PositiveIntegerField(blank=True, null=True, verbose_name='大小(字节)')),

@@ -7,9 +7,9 @@ import pytest
 
 from devdata.demo import schedule as demo_schedule
 from devdata.demo import units as units_demo
-from reviews.models_schedule import Deliverable, LeadingGroupMember, SelfInspection, Submission, SubmissionState
-from reviews.reminders import send_reminders
-from reviews.schedule_selectors import progress_matrix
+from reviews.schedule.models import Deliverable, LeadingGroupMember, SelfInspection, Submission, SubmissionState
+from reviews.schedule.reminders import send_reminders
+from reviews.schedule.selectors import progress_matrix
 
 pytestmark = pytest.mark.django_db
 

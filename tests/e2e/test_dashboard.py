@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from lianzheng import figures
-from reviews import schedule_services
 from reviews.models import Complaint, ComplaintState
+from reviews.schedule import services as schedule_services
 from risks.models import RiskPoint
 from tests.factories import CampaignFactory, PostFactory
 from units.models import Phase

@@ -6,8 +6,8 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from reviews import schedule_services as services
-from reviews.models_schedule import Deliverable, Submission
+from reviews.schedule import services as services
+from reviews.schedule.models import Deliverable, Submission
 from tests.factories import CampaignFactory
 from units.models import Phase
 

@@ -14,7 +14,6 @@ from django.urls import reverse
 from lianzheng import figures
 from measures.models import ImplementationRules, Measure, RulesState
 from portal import dashboards
-from reviews import schedule_services
 from reviews.models import (
     Assessment,
     Complaint,
@@ -25,8 +24,9 @@ from reviews.models import (
     YellowCard,
     YellowCardState,
 )
-from reviews.models_schedule import Deliverable, DeliverableKind, Submission, SubmissionState
-from reviews.schedule_selectors import progress_matrix
+from reviews.schedule import services as schedule_services
+from reviews.schedule.models import Deliverable, DeliverableKind, Submission, SubmissionState
+from reviews.schedule.selectors import progress_matrix
 from risks.models import FormKind, FormState, RiskCategory, RiskForm, RiskLevel, RiskPoint
 from tests.factories import CampaignFactory, OfficeFactory, PostFactory, UnitFactory
 from units.models import KeyArea, Phase, Post
@@ -354,7 +354,7 @@ def test_r13_coverage_counts_posts_with_a_point_and_points_with_measures_in_all_
 def test_progress_tallies_count_each_cell_in_the_state_the_matrix_shows(campus):
     """The counts behind the dashboard and the matrix's totals, filters and sort (no object per cell) agree with
     the matrix's cells one by one: accepted, submitted, returned, missing and overdue, unit by unit."""
-    from reviews.schedule_progress import progress_tallies
+    from reviews.schedule.progress import progress_tallies
 
     phases = list(campus.phases.order_by("start"))
     counted = progress_tallies(campaign=campus, phases=phases, today=TODAY)
@@ -383,7 +383,7 @@ def test_progress_from_kept_figures_equals_progress_from_the_submission_rows(cam
     """Issue 12: the matrix, the unit pages and the dashboard read each unit's deliverable states from the kept
     figures; every state equals the one the Submission rows give, and after a change made around the services the
     rebuilt figures agree again."""
-    from reviews.schedule_selectors import campaign_deliverables, statuses_for
+    from reviews.schedule.selectors import campaign_deliverables, statuses_for
 
     units, deliverables = list(campus.units.all()), list(campaign_deliverables(campus))
 

@@ -12,9 +12,9 @@ from lianzheng import workflow
 from lianzheng.models import AuditEvent
 from measures import services as measure_services
 from measures.models import Measure
-from reviews import schedule_services
 from reviews import services as review_services
 from reviews.models import Complaint, ComplaintChannel
+from reviews.schedule import services as schedule_services
 from risks import services
 from risks.models import FormEvent, FormState, RiskForm, RiskPoint, SpecialMeeting
 from tests.factories import CampaignFactory

@@ -7,8 +7,8 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from reviews import schedule_services as services
-from reviews.models_schedule import Deliverable
+from reviews.schedule import services as services
+from reviews.schedule.models import Deliverable
 from tests.factories import CampaignFactory
 from units.models import Phase
 

@@ -13,9 +13,9 @@ from django.db import transaction
 
 from lianzheng import figures
 from portal import dashboards
-from reviews import schedule_selectors as selectors
-from reviews import schedule_services as services
-from reviews.models_schedule import (
+from reviews.schedule import selectors as selectors
+from reviews.schedule import services as services
+from reviews.schedule.models import (
     DERIVED_KINDS,
     Deliverable,
     DeliverableFigure,

@@ -16,10 +16,10 @@ from django.db import connection, connections
 from django_celery_beat.models import PeriodicTask
 
 from lianzheng.models import Notification
-from reviews import schedule_services as services
-from reviews.models_schedule import Deliverable, Reminder
-from reviews.reminders import send_reminders
-from reviews.tasks_schedule import send_daily_reminders
+from reviews.schedule import services as services
+from reviews.schedule.models import Deliverable, Reminder
+from reviews.schedule.reminders import send_reminders
+from reviews.schedule.tasks import send_daily_reminders
 from tests.factories import UserFactory
 from tests.reviews._schedule import campaign, media, pdf_upload, work_plan  # noqa: F401
 from units.models import Role
@@ -154,7 +154,7 @@ def test_form_deliverables_are_judged_by_their_derived_state(campaign, unit, uni
 @pytest.mark.django_db
 def test_a_run_killed_midway_loses_nothing(campaign, unit, unit_contact, unit_leader, reviewer, monkeypatch):
     """Each reminder commits on its own: what was sent stays sent, and the next run sends the rest."""
-    from reviews import reminders
+    from reviews.schedule import reminders
 
     _only_work_plan(campaign)
     real = reminders._send_one

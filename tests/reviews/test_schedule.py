@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from lianzheng.models import AuditEvent, Notification
 from measures.models import ImplementationRules
-from reviews import schedule_selectors as selectors
-from reviews import schedule_services as services
-from reviews.models_schedule import (
+from reviews.schedule import selectors as selectors
+from reviews.schedule import services as services
+from reviews.schedule.models import (
     Deliverable,
     DeliverableKind,
     GroupRole,
@@ -484,7 +484,7 @@ def test_matrix_pages_filters_and_sorts_units_by_their_counts(client, campaign, 
     """A page of units at a time; the totals above cover the whole campus; 有逾期的单位 lists only units with an
     overdue cell and 逾期最多 puts the most overdue first."""
     from lianzheng import figures
-    from reviews.schedule_views import PROGRESS_PAGE_UNITS
+    from reviews.schedule.views import PROGRESS_PAGE_UNITS
 
     _grow(campaign, PROGRESS_PAGE_UNITS, reviewer)  # each grown unit handed in one document and confirmed its form
     figures.rebuild_all()  # _grow writes rows directly, around the services that keep the figures

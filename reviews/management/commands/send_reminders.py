@@ -2,7 +2,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reviews.reminders import send_reminders
+from reviews.schedule.reminders import send_reminders
 
 
 class Command(BaseCommand):

@@ -25,8 +25,8 @@ from risks.models import PowerItem
 from units.campaign_services import campaign_create
 from units.models import Campaign, Phase, PhaseKind, Role, Unit, User
 
-from .figures import keep_deliverable, keep_submission
-from .models_schedule import (
+from ..figures import keep_deliverable, keep_submission
+from .models import (
     Deliverable,
     DeliverableKind,
     GroupRole,
@@ -37,7 +37,7 @@ from .models_schedule import (
     SubmissionEvent,
     SubmissionState,
 )
-from .schedule_selectors import GROUP_ROLES_REQUIRED, group_has_role
+from .selectors import GROUP_ROLES_REQUIRED, group_has_role
 
 # --- the default deliverables of each phase (the plan's 二、1–4) ---------------------------------------------------
 #: (phase kind, deliverable kind, name, description). Due dates are the phase's end date: data, not constants (R6).

@@ -22,11 +22,9 @@ from units.models import Campaign
 from units.rules import is_unit_manager, sees_all_units
 from units.selectors import unit_for
 
-from . import schedule_progress
-from . import schedule_selectors as selectors
-from . import schedule_services as services
-from .models_schedule import DeliverableKind, LeadingGroupMember, SubmissionState
-from .schedule_forms import (
+from . import progress as tallies
+from . import selectors, services
+from .forms import (
     CampaignCopyForm,
     DeliverableForm,
     GroupMemberForm,
@@ -35,6 +33,7 @@ from .schedule_forms import (
     SelfInspectionForm,
     SubmissionForm,
 )
+from .models import DeliverableKind, LeadingGroupMember, SubmissionState
 
 
 def _require(request, perm, obj=None):
@@ -67,9 +66,9 @@ def progress(request):
     if campaign is not None:
         today = timezone.localdate()
         phases = list(campaign.phases.order_by("start"))
-        campus = schedule_progress.progress_tallies(campaign=campaign, phases=phases, today=today)
+        campus = tallies.progress_tallies(campaign=campaign, phases=phases, today=today)
         state = request.GET.get("state", "")
-        listed = schedule_progress.matrix_units(campus, state=state, sort=request.GET.get("sort", ""))
+        listed = tallies.matrix_units(campus, state=state, sort=request.GET.get("sort", ""))
         page_obj = Paginator(listed, PROGRESS_PAGE_UNITS).get_page(request.GET.get("page"))
         matrix = selectors.progress_matrix(campaign=campaign, today=today, units=[t.unit for t in page_obj])
         context.update(matrix)

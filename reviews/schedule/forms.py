@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from lianzheng.fields import ModelMultipleChoiceField
 from units.models import Campaign, Unit
 
-from .models_schedule import Deliverable, DeliverableKind, GroupRole
+from .models import Deliverable, DeliverableKind, GroupRole
 
 
 class VersionedForm(forms.Form):

@@ -5,7 +5,7 @@ Four hundred units × fourteen deliverables are five thousand cells; the dashboa
 matrix's totals, filters and sort need only counts. They come from grouped reads of the kept figures (stored
 deliverables: ``DeliverableFigure`` grouped by unit, phase and state; 附表: the kept form counts per unit; 实施细则:
 one state per unit), and overdue is derived from the due dates and ``today`` as everywhere else
-(``schedule_selectors``). Five queries whatever the size; per unit a few additions per phase.
+(``reviews.schedule.selectors``). Five queries whatever the size; per unit a few additions per phase.
 """
 
 import datetime
@@ -19,8 +19,8 @@ from measures.models import ImplementationRules
 from risks.models import FormState, UnitRiskFigures
 from units.models import Campaign
 
-from .models_schedule import Deliverable, DeliverableFigure, DeliverableKind, SubmissionState
-from .schedule_selectors import derive_rules_state
+from .models import Deliverable, DeliverableFigure, DeliverableKind, SubmissionState
+from .selectors import derive_rules_state
 
 #: The states a cell shows (``Status.css``): overdue replaces missing and returned once the due date has passed.
 SHOWN_STATES = ("accepted", "submitted", "returned", "missing", "overdue")
@@ -68,7 +68,7 @@ class UnitTally:
 
 
 def form_state_from_counts(row: dict | None) -> str:
-    """The derived state of a unit's form deliverable (``schedule_selectors.derive_form_state``), from the kept
+    """The derived state of a unit's form deliverable (``selectors.derive_form_state``), from the kept
     per-unit form counts (``risks.figures``) instead of every form row."""
     if not row:
         return SubmissionState.MISSING

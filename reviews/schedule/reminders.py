@@ -27,8 +27,8 @@ from django.utils.translation import gettext as _
 from lianzheng.notifications import notify
 from units.models import Campaign, Role, User
 
-from .models_schedule import Deliverable, Reminder, ReminderKind, SubmissionState
-from .schedule_selectors import OPEN_FOR_UNIT, statuses_for
+from .models import Deliverable, Reminder, ReminderKind, SubmissionState
+from .selectors import OPEN_FOR_UNIT, statuses_for
 
 logger = logging.getLogger("lianzheng.reminders")
 

@@ -24,7 +24,7 @@ from risks.models import FormKind, FormState, RiskForm
 from units.models import Campaign, Phase, Unit
 from units.rules import sees_all_units
 
-from .models_schedule import (
+from .models import (
     Deliverable,
     DeliverableFigure,
     DeliverableKind,
