@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import queue_views, views
+from . import queue_views
 from .schedule import views as schedule_views
+from .supervision import complaint_views, views
 
 app_name = "reviews"
 
 # The reviewer queue of confirmed risk forms (risk-identification issue) lives in queue_views.py;
-# supervision (complaints, warnings, yellow cards, assessments) in views.py.
+# supervision in supervision/complaint_views.py (complaints) and supervision/views.py (cards, warnings, assessments).
 urlpatterns = []
 
 # --- Reviewer queue of confirmed risk forms (queue_views.py) ---
@@ -17,17 +18,17 @@ urlpatterns += [
 
 # --- Supervision (views.py) ---
 urlpatterns += [
-    path("complaints/new/", views.complaint_new, name="complaint-new"),
-    path("complaints/status/", views.complaint_status, name="complaint-status"),
-    path("complaints/post-options/", views.complaint_post_options_public, name="complaint-post-options"),
-    path("complaints/", views.complaint_list, name="complaint-list"),
-    path("complaints/export.csv", views.complaint_export, name="complaint-export"),
-    path("complaints/register/", views.complaint_register, name="complaint-register"),
-    path("complaints/<int:pk>/", views.complaint_detail, name="complaint-detail"),
-    path("complaints/<int:pk>/transition/", views.complaint_transition, name="complaint-transition"),
+    path("complaints/new/", complaint_views.complaint_new, name="complaint-new"),
+    path("complaints/status/", complaint_views.complaint_status, name="complaint-status"),
+    path("complaints/post-options/", complaint_views.complaint_post_options_public, name="complaint-post-options"),
+    path("complaints/", complaint_views.complaint_list, name="complaint-list"),
+    path("complaints/export.csv", complaint_views.complaint_export, name="complaint-export"),
+    path("complaints/register/", complaint_views.complaint_register, name="complaint-register"),
+    path("complaints/<int:pk>/", complaint_views.complaint_detail, name="complaint-detail"),
+    path("complaints/<int:pk>/transition/", complaint_views.complaint_transition, name="complaint-transition"),
     path(
         "complaints/<int:pk>/attachments/<int:attachment_pk>/",
-        views.complaint_attachment,
+        complaint_views.complaint_attachment,
         name="complaint-attachment",
     ),
     path("yellow-cards/", views.yellowcard_list, name="yellowcard-list"),
