@@ -10,17 +10,22 @@ from urllib.parse import quote, urlencode
 
 from django.urls import reverse
 
-_PLACEHOLDER = "918273645546372819"  # digits: fits int and slug converters alike
+#: Digits, so that they fit int and slug converters alike; one per argument.
+_PLACEHOLDERS = ("918273645546372819", "918273645546372827", "918273645546372835")
 
 
-def url_maker(name: str, **query) -> Callable[[object], str]:
-    """A function of one URL argument (an id or a slug) giving ``reverse(name, args=[arg])`` plus ``?query``."""
+def url_maker(name: str, *, nargs: int = 1, **query) -> Callable[..., str]:
+    """A function of ``nargs`` URL arguments (ids or slugs) giving ``reverse(name, args=[...])`` plus ``?query``."""
     query = {key: value for key, value in query.items() if value not in (None, "")}
-    pattern = reverse(name, args=[_PLACEHOLDER])
+    placeholders = _PLACEHOLDERS[:nargs]
+    pattern = reverse(name, args=list(placeholders))
     if query:
         pattern = f"{pattern}?{urlencode(query)}"
 
-    def url(arg) -> str:
-        return pattern.replace(_PLACEHOLDER, quote(str(arg), safe=""), 1)
+    def url(*args) -> str:
+        result = pattern
+        for placeholder, arg in zip(placeholders, args, strict=True):
+            result = result.replace(placeholder, quote(str(arg), safe=""), 1)
+        return result
 
     return url

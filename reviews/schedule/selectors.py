@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from lianzheng.reverse import url_maker
 from measures.models import ImplementationRules, RulesState
 from risks.models import FormKind, FormState, RiskForm
 from units.models import Campaign, Phase, Unit
@@ -75,6 +76,8 @@ class Status:
     today: datetime.date
     submission: Submission | None = None
     object_url: str = ""
+    #: The submission page, filled in by ``statuses_for`` (one reverse for every cell of a matrix).
+    page_url: str = ""
 
     @property
     def overdue(self) -> bool:
@@ -107,7 +110,7 @@ class Status:
 
     @property
     def url(self) -> str:
-        return reverse("reviews:submission-detail", args=[self.unit.code, self.deliverable.pk])
+        return self.page_url or reverse("reviews:submission-detail", args=[self.unit.code, self.deliverable.pk])
 
 
 def statuses_for(
@@ -150,6 +153,8 @@ def statuses_for(
             campaign=campaign, unit_id__in=unit_ids
         ).values_list("unit_id", "state", "pk")
     }
+    page_url = url_maker("reviews:submission-detail", nargs=2)
+    form_url, rules_url = url_maker("risks:form-detail"), url_maker("measures:rules-detail")
     result = {}
     for unit in units:
         for deliverable in deliverables:
@@ -158,12 +163,12 @@ def statuses_for(
             if deliverable.kind == DeliverableKind.FORM:
                 state = derive_form_state(forms.get(unit.pk, []))
                 if unit.pk in unit_form_ids:
-                    object_url = reverse("risks:form-detail", args=[unit_form_ids[unit.pk]])
+                    object_url = form_url(unit_form_ids[unit.pk])
             elif deliverable.kind == DeliverableKind.RULES:
                 rules_state, rules_pk = rules.get(unit.pk, (None, None))
                 state = derive_rules_state(rules_state)
                 if rules_pk:
-                    object_url = reverse("measures:rules-detail", args=[rules_pk])
+                    object_url = rules_url(rules_pk)
             else:
                 state = stored_states.get((unit.pk, deliverable.pk), SubmissionState.MISSING)
             result[(unit.pk, deliverable.pk)] = Status(
@@ -173,6 +178,7 @@ def statuses_for(
                 today=today,
                 submission=submission,
                 object_url=object_url,
+                page_url=page_url(unit.code, deliverable.pk),
             )
     return result
 

@@ -55,6 +55,7 @@ def test_fast_select_keeps_options_per_language_and_selection():
         ("risks:form-approve", 7, {}),
         ("reviews:unit-progress", "syn0006", {"campaign": 3}),
         ("reviews:unit-progress", "cs_01-b", {}),
+        ("reviews:submission-detail", ("cs_01", 7), {}),
     ],
 )
 def test_url_maker_gives_what_reverse_gives(name, arg, query):
@@ -64,8 +65,9 @@ def test_url_maker_gives_what_reverse_gives(name, arg, query):
 
     from lianzheng.reverse import url_maker
 
-    expected = reverse(name, args=[arg]) + (f"?{urlencode(query)}" if query else "")
-    assert url_maker(name, **query)(arg) == expected
+    args = list(arg) if isinstance(arg, tuple) else [arg]
+    expected = reverse(name, args=args) + (f"?{urlencode(query)}" if query else "")
+    assert url_maker(name, nargs=len(args), **query)(*args) == expected
 
 
 @pytest.mark.django_db
