@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import rules
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,21 +29,15 @@ from reviews.models import (
     SupervisionFigureKind,
     YellowCardState,
 )
-from reviews.schedule.models import SubmissionState
 from reviews.schedule.progress import campaign_unit_refs, progress_tallies
-from reviews.schedule.selectors import OPEN_FOR_UNIT, unit_progress
 from reviews.selectors import latest_grade_counts, supervision_counts
 from risks.models import (
-    FormEvent,
-    FormState,
     RiskCategory,
     RiskLevel,
     RiskPoint,
     UnitRiskFigures,
 )
-from risks.selectors import forms_visible_to, my_forms
-from units.models import KeyArea, Post, Role, Unit
-from units.rules import is_unit_manager, sees_all_units
+from units.models import KeyArea, Role, Unit
 
 GREETINGS = {
     Role.ADMIN: gettext_lazy("您可以管理用户、导入花名册，并查看全部单位。"),
@@ -62,13 +56,13 @@ GAP_LIMIT = 10
 FOCUS_UNITS = 15
 
 
-def _url(name: str, args=None, **query) -> str:
+def list_url(name: str, args=None, **query) -> str:
     query = {k: v for k, v in query.items() if v not in (None, "")}
     url = reverse(name, args=args)
     return f"{url}?{urlencode(query)}" if query else url
 
 
-def _share(part: int, whole: int) -> int | None:
+def percent_of(part: int, whole: int) -> int | None:
     """A whole-number percentage, or None when there is nothing to divide by."""
     return round(100 * part / whole) if whole else None
 
@@ -131,10 +125,10 @@ def progress_block(*, campaign, today: datetime.date | None = None, kept: list[K
     focus_rows = behind[:FOCUS_UNITS]
     for row in focus_rows:  # the shares the page shows (the other rows' are never shown)
         for cell in row["cells"]:
-            cell["share"] = _share(cell["accepted"], cell["total"])
-    matrix_url = _url("reviews:progress", campaign=campaign.pk)
+            cell["share"] = percent_of(cell["accepted"], cell["total"])
+    matrix_url = list_url("reviews:progress", campaign=campaign.pk)
     phase_rows = [
-        {"phase": phase, **phase_total, "share": _share(phase_total["accepted"], phase_total["total"])}
+        {"phase": phase, **phase_total, "share": percent_of(phase_total["accepted"], phase_total["total"])}
         for phase, phase_total in phase_totals
     ]
     total = sum(r["total"] for r in phase_rows)
@@ -147,7 +141,7 @@ def progress_block(*, campaign, today: datetime.date | None = None, kept: list[K
         "phase_rows": phase_rows,
         "total": total,
         "accepted": accepted,
-        "share": _share(accepted, total),
+        "share": percent_of(accepted, total),
         "overdue": sum(r["overdue"] for r in phase_rows),
         "today": today,
         "url": matrix_url,
@@ -191,7 +185,7 @@ def heatmap_block(*, campaign, unit: Unit | None = None, kept: list[KeptRiskRow]
             {
                 "level": level,
                 "count": counts.get((category.value, level.value), 0),
-                "url": _url("risks:point-list", unit=unit_filter, category=category.value, level=level.value),
+                "url": list_url("risks:point-list", unit=unit_filter, category=category.value, level=level.value),
             }
             for level in RiskLevel
         ]
@@ -200,14 +194,14 @@ def heatmap_block(*, campaign, unit: Unit | None = None, kept: list[KeptRiskRow]
                 "category": category,
                 "cells": cells,
                 "total": sum(c["count"] for c in cells),
-                "url": _url("risks:point-list", unit=unit_filter, category=category.value),
+                "url": list_url("risks:point-list", unit=unit_filter, category=category.value),
             }
         )
     level_totals = [
         {
             "level": level,
             "count": sum(counts.get((c.value, level.value), 0) for c in RiskCategory),
-            "url": _url("risks:point-list", unit=unit_filter, level=level.value),
+            "url": list_url("risks:point-list", unit=unit_filter, level=level.value),
         }
         for level in RiskLevel
     ]
@@ -216,7 +210,7 @@ def heatmap_block(*, campaign, unit: Unit | None = None, kept: list[KeptRiskRow]
         "rows": rows,
         "level_totals": level_totals,
         "total": total,
-        "url": _url("risks:point-list", unit=unit_filter),
+        "url": list_url("risks:point-list", unit=unit_filter),
         "chart": {
             "kind": "heatmap",
             "title": _("风险点分布（类别 × 等级）"),
@@ -243,7 +237,7 @@ def key_area_block(*, campaign, kept: list[KeptRiskRow] | None = None) -> dict:
         for area, n in by_key_area.items():
             counts[area] += n
     rows = [
-        {"area": area, "count": counts.get(area.value, 0), "url": _url("risks:point-list", key_area=area.value)}
+        {"area": area, "count": counts.get(area.value, 0), "url": list_url("risks:point-list", key_area=area.value)}
         for area in KeyArea
     ]
     return {
@@ -277,7 +271,7 @@ def unit_level_block(*, campaign) -> dict:
             {
                 "level": level,
                 "count": found.get(f"l{level.value}", 0),
-                "url": _url("risks:point-list", unit=unit.pk, level=level.value),
+                "url": list_url("risks:point-list", unit=unit.pk, level=level.value),
             }
             for level in RiskLevel
         ]
@@ -286,14 +280,14 @@ def unit_level_block(*, campaign) -> dict:
                 "unit": unit,
                 "cells": cells,
                 "total": sum(c["count"] for c in cells),
-                "url": _url("risks:point-list", unit=unit.pk),
+                "url": list_url("risks:point-list", unit=unit.pk),
             }
         )
     return {"rows": rows, "levels": list(RiskLevel)}
 
 
 # --- coverage (R13) ----------------------------------------------------------------------------------------------------
-def _post_links(campaign, unit: Unit | None = None):
+def post_links(campaign, unit: Unit | None = None):
     """Rows linking a post to a risk point of the campaign. Counting covered posts from these rows, driven by the
     campaign's points, stays fast at 100,000 points; an EXISTS per post makes SQLite scan the campaign per post.
     A point's posts belong to its unit (``risks.services``), so the unit narrows both sides."""
@@ -303,7 +297,7 @@ def _post_links(campaign, unit: Unit | None = None):
     return links
 
 
-def _complete():
+def complete_condition():
     """The point has a measure in each of the three stages (R7)."""
     condition = Q()
     for stage in STAGES:
@@ -330,10 +324,10 @@ def coverage_block(*, campaign, kept: list[KeptRiskRow] | None = None, units=Non
                 "unit": unit,
                 "posts": total,
                 "covered": covered,
-                "post_share": _share(covered, total),
+                "post_share": percent_of(covered, total),
                 "points": r["total"],
                 "complete": r["complete_n"],
-                "point_share": _share(r["complete_n"], r["total"]),
+                "point_share": percent_of(r["complete_n"], r["total"]),
             }
         )
     # The units furthest from full coverage first.
@@ -347,10 +341,10 @@ def coverage_block(*, campaign, kept: list[KeptRiskRow] | None = None, units=Non
         "focus_rows": rows[:FOCUS_UNITS],
         "posts": total_posts,
         "covered": covered,
-        "post_share": _share(covered, total_posts),
+        "post_share": percent_of(covered, total_posts),
         "points": total_points,
         "complete": complete,
-        "point_share": _share(complete, total_points),
+        "point_share": percent_of(complete, total_points),
         "url": reverse("risks:coverage"),
     }
 
@@ -364,7 +358,7 @@ def complaints_block(*, year: int, can_open: bool) -> dict:
         {
             "state": state,
             "count": counts.get(state.value, 0),
-            "url": _url("reviews:complaint-list", state=state.value, year=year) if can_open else "",
+            "url": list_url("reviews:complaint-list", state=state.value, year=year) if can_open else "",
         }
         for state in ComplaintState
     ]
@@ -374,7 +368,7 @@ def complaints_block(*, year: int, can_open: bool) -> dict:
         "rows": rows,
         "total": total,
         "open": total - counts.get(ComplaintState.CLOSED, 0),
-        "url": _url("reviews:complaint-list", year=year) if can_open else "",
+        "url": list_url("reviews:complaint-list", year=year) if can_open else "",
         "chart": {
             "kind": "pie",
             "title": _("%(year)s年度信访举报办理阶段") % {"year": year},
@@ -393,7 +387,7 @@ def supervision_block(*, can_open: bool) -> dict:
     cards, supervisions = counts[SupervisionFigureKind.CARD], counts[SupervisionFigureKind.SUPERVISION]
 
     def link(state):
-        return _url("reviews:yellowcard-list", state=state) if can_open else ""
+        return list_url("reviews:yellowcard-list", state=state) if can_open else ""
 
     return {
         "cards_in_force": cards.get(YellowCardState.ISSUED, 0),
@@ -417,7 +411,7 @@ def assessment_block(*, can_open: bool) -> dict:
             .only("pk", "year", "final_grade", "raw_score", "capped", "unit__name", "unit__code", "unit__sort_order")
             .order_by("raw_score", "unit__sort_order", "unit__code")[:FOCUS_UNITS]
         )
-    url = _url("reviews:assessment-list", year=year) if can_open and year else ""
+    url = list_url("reviews:assessment-list", year=year) if can_open and year else ""
     return {
         "year": year,
         "assessments": lowest,
@@ -429,7 +423,7 @@ def assessment_block(*, can_open: bool) -> dict:
 
 
 # --- the campus blocks ------------------------------------------------------------------------------------------
-def _focused(block: dict) -> dict:
+def focused(block: dict) -> dict:
     """What the page shows of a per-unit block: the units furthest behind and the count of all. The cache keeps
     this, not four hundred rows of model instances to unpickle on every view."""
     shown = {key: value for key, value in block.items() if key not in ("rows", "units")}
@@ -459,187 +453,13 @@ def campus_dashboard(*, user, campaign, today=None) -> dict:
     # Read fresh on every view: the counts come from kept figures and grouped queries, no cache (issue 12).
     context.update(
         {
-            "progress": _focused(progress_block(campaign=campaign, today=today, kept=kept)),
+            "progress": focused(progress_block(campaign=campaign, today=today, kept=kept)),
             "complaints": complaints_block(year=campaign.year, can_open=can_complaints),
             "supervision": supervision_block(can_open=can_cards),
             "assessments": _lowest_grades(assessment_block(can_open=can_assessments)),
             "heatmap": heatmap_block(campaign=campaign, kept=kept),
             "key_areas": key_area_block(campaign=campaign, kept=kept),
-            "coverage": _focused(coverage_block(campaign=campaign, kept=kept)),
+            "coverage": focused(coverage_block(campaign=campaign, kept=kept)),
         }
     )
-    return context
-
-
-# --- a unit's own dashboard -------------------------------------------------------------------------------------------
-def unit_due_block(*, unit: Unit, campaign, today=None, can_open: bool) -> dict:
-    """The unit's deliverables still to hand in (or returned), soonest first, with days left; and its progress.
-    Five queries (``reviews.schedule.selectors.unit_progress``)."""
-    progress = unit_progress(unit=unit, campaign=campaign, today=today)
-    due = sorted(
-        (s for phase in progress["phases"] for s in phase["statuses"] if s.state in OPEN_FOR_UNIT),
-        key=lambda s: (s.deliverable.due_date, s.deliverable.pk),
-    )
-    phases = [
-        {
-            "phase": p["phase"],
-            "total": len(p["statuses"]),
-            "accepted": sum(1 for s in p["statuses"] if s.state == SubmissionState.ACCEPTED),
-            "overdue": sum(1 for s in p["statuses"] if s.overdue),
-        }
-        for p in progress["phases"]
-    ]
-    for p in phases:
-        p["share"] = _share(p["accepted"], p["total"])
-    return {
-        "due": due,
-        "phases": phases,
-        "done": progress["done"],
-        "total": progress["total"],
-        "share": _share(progress["done"], progress["total"]),
-        "overdue": progress["overdue"],
-        "can_open": can_open,
-        "url": _url("reviews:unit-progress", args=[unit.code], campaign=campaign.pk) if can_open else "",
-    }
-
-
-def unit_coverage_block(*, unit: Unit, campaign, posts=None) -> dict:
-    """The unit's coverage gaps (R13): counts, and the first posts without a point and points lacking a stage.
-    Five queries. ``posts`` narrows it to some posts (a staff member's own)."""
-    post_qs = Post.objects.filter(unit=unit)
-    point_qs = RiskPoint.objects.filter(campaign=campaign, unit=unit)
-    if posts is not None:
-        post_qs = post_qs.filter(pk__in=posts)
-        point_qs = point_qs.filter(
-            Exists(RiskPoint.posts.through.objects.filter(riskpoint_id=OuterRef("pk"), post_id__in=posts))
-        )
-    links = _post_links(campaign, unit)
-    if posts is not None:
-        links = links.filter(post_id__in=posts)
-    stage_flags = {
-        f"has_{stage}": Exists(Measure.objects.filter(risk_point_id=OuterRef("pk"), stage=stage)) for stage in STAGES
-    }
-    if posts is None:
-        # The whole unit: its figures are kept (risks.figures).
-        kept = UnitRiskFigures.objects.filter(campaign=campaign, unit=unit).values_list(
-            "covered_posts", "points", "complete"
-        )
-        covered, total_points, complete = kept.first() or (0, 0, 0)
-        post_counts = {"total": post_qs.count(), "covered": covered}
-        point_counts = {"total": total_points, "complete": complete}
-    else:
-        post_counts = {
-            "total": post_qs.count(),
-            "covered": links.aggregate(n=Count("post_id", distinct=True))["n"],
-        }
-        point_counts = point_qs.aggregate(total=Count("pk"), complete=Count("pk", filter=_complete()))
-    uncovered = list(
-        post_qs.exclude(pk__in=links.values("post_id"))
-        .select_related("office")
-        .order_by("office__sort_order", "sort_order", "id")[:GAP_LIMIT]
-    )
-    incomplete = list(
-        point_qs.annotate(**stage_flags)
-        .exclude(_complete())
-        .order_by("sort_order", "id")
-        .only("pk", "name", "level", "unit_id", "sort_order")[:GAP_LIMIT]
-    )
-    labels = dict(MeasureStage.choices)
-    for point in incomplete:
-        point.missing = "、".join(str(labels[s]) for s in STAGES if not getattr(point, f"has_{s}"))
-    return {
-        "posts": post_counts["total"],
-        "covered": post_counts["covered"],
-        "post_share": _share(post_counts["covered"], post_counts["total"]),
-        "uncovered": uncovered,
-        "uncovered_count": post_counts["total"] - post_counts["covered"],
-        "points": point_counts["total"],
-        "complete": point_counts["complete"],
-        "point_share": _share(point_counts["complete"], point_counts["total"]),
-        "incomplete": incomplete,
-        "incomplete_count": point_counts["total"] - point_counts["complete"],
-    }
-
-
-def returned_forms_block(*, user, campaign, unit: Unit) -> dict:
-    """Forms sent back (by the unit's leader or the office) that the user may read, newest first, with the comment
-    that came with them. Two queries."""
-    last_return = FormEvent.objects.filter(form_id=OuterRef("pk"), action="return").order_by("-at", "-id")
-    qs = forms_visible_to(user).filter(campaign=campaign, unit=unit, state=FormState.RETURNED)
-    forms = list(
-        qs.select_related("post", "unit")
-        .annotate(return_comment=Subquery(last_return.values("comment")[:1]))
-        .order_by("-updated_at", "-id")[:GAP_LIMIT]
-    )
-    count = qs.count()
-    manager = is_unit_manager(user)
-    return {
-        "forms": forms,
-        "count": count,
-        "url": _url("risks:form-list", state=FormState.RETURNED) if manager else reverse("risks:my-forms"),
-    }
-
-
-def unit_dashboard(*, user, campaign, held_posts=(), today=None) -> dict:
-    """A unit's people: its progress and due items, its coverage gaps (staff: those of the posts they hold), the
-    returned forms they may read, and for staff their own forms."""
-    unit = user.unit
-    context = {"scope": "unit", "unit": unit}
-    if campaign is None or unit is None:
-        return context
-    in_campaign = campaign.units.filter(pk=unit.pk).exists()
-    context["in_campaign"] = in_campaign
-    manager = is_unit_manager(user)
-    if user.role == Role.STAFF:
-        context["my_forms"] = list(my_forms(user, campaign=campaign))
-    if not in_campaign:
-        return context
-    context["due"] = unit_due_block(unit=unit, campaign=campaign, today=today, can_open=manager)
-    if manager:
-        context["unit_coverage"] = unit_coverage_block(unit=unit, campaign=campaign)
-        context["heatmap"] = heatmap_block(campaign=campaign, unit=unit)
-    else:
-        held = [post.pk for post in held_posts]
-        context["unit_coverage"] = unit_coverage_block(unit=unit, campaign=campaign, posts=held)
-    context["returned"] = returned_forms_block(user=user, campaign=campaign, unit=unit)
-    return context
-
-
-def dashboard_context(request) -> dict:
-    from units.selectors import current_campaign, current_posts_of
-
-    user = request.user
-    role = role_of(user)
-    campaign = current_campaign(session=request.session)
-    context = {
-        "role_label": Role(role).label,
-        "greeting": GREETINGS.get(role, ""),
-        "unit": user.unit,
-        "campaign": campaign,
-        "today": timezone.localdate(),
-    }
-    if sees_all_units(user):
-        context.update(campus_dashboard(user=user, campaign=campaign))
-    else:
-        context["my_posts"] = list(current_posts_of(user))
-        context.update(unit_dashboard(user=user, campaign=campaign, held_posts=context["my_posts"]))
-    return context
-
-
-def risk_distribution_context(request) -> dict:
-    from units.selectors import current_campaign
-
-    campaign = current_campaign(session=request.session)
-    context = {"campaign": campaign}
-    if campaign is not None:
-        # Read from the kept figures at every view: no cache.
-        kept = kept_risk_rows(campaign=campaign)
-        context.update(
-            {
-                "heatmap": heatmap_block(campaign=campaign, kept=kept),
-                "key_areas": key_area_block(campaign=campaign, kept=kept),
-                "unit_levels": unit_level_block(campaign=campaign),
-                "coverage": _focused(coverage_block(campaign=campaign, kept=kept)),
-            }
-        )
     return context

@@ -15,9 +15,22 @@ from django.views.decorators.http import require_POST
 from lianzheng import ratelimit
 from lianzheng.forms import FirstPasswordResetForm, ThrottledAuthenticationForm
 from lianzheng.models import Notification
+from units.models import Role
 from units.rules import sees_all_units
+from units.selectors import current_campaign, current_posts_of
 
-from .dashboards import dashboard_context, risk_distribution_context
+from .dashboards import (
+    GREETINGS,
+    campus_dashboard,
+    coverage_block,
+    focused,
+    heatmap_block,
+    kept_risk_rows,
+    key_area_block,
+    role_of,
+    unit_level_block,
+)
+from .unit_dashboard import unit_dashboard
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -77,3 +90,40 @@ def notifications_read_all(request):
     count = Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
     messages.success(request, _("已将 %(count)s 条通知标为已读。") % {"count": count})
     return redirect("notifications")
+
+
+# --- the dashboards' contexts ------------------------------------------------------------------------------
+def dashboard_context(request) -> dict:
+    user = request.user
+    role = role_of(user)
+    campaign = current_campaign(session=request.session)
+    context = {
+        "role_label": Role(role).label,
+        "greeting": GREETINGS.get(role, ""),
+        "unit": user.unit,
+        "campaign": campaign,
+        "today": timezone.localdate(),
+    }
+    if sees_all_units(user):
+        context.update(campus_dashboard(user=user, campaign=campaign))
+    else:
+        context["my_posts"] = list(current_posts_of(user))
+        context.update(unit_dashboard(user=user, campaign=campaign, held_posts=context["my_posts"]))
+    return context
+
+
+def risk_distribution_context(request) -> dict:
+    campaign = current_campaign(session=request.session)
+    context = {"campaign": campaign}
+    if campaign is not None:
+        # Read from the kept figures at every view: no cache.
+        kept = kept_risk_rows(campaign=campaign)
+        context.update(
+            {
+                "heatmap": heatmap_block(campaign=campaign, kept=kept),
+                "key_areas": key_area_block(campaign=campaign, kept=kept),
+                "unit_levels": unit_level_block(campaign=campaign),
+                "coverage": focused(coverage_block(campaign=campaign, kept=kept)),
+            }
+        )
+    return context

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from lianzheng import figures
 from measures.models import ImplementationRules, Measure, RulesState
-from portal import dashboards
+from portal import dashboards, unit_dashboard
 from reviews.models import (
     Assessment,
     Complaint,
@@ -242,12 +242,12 @@ def test_each_unit_block_issues_the_same_number_of_queries_at_two_sizes(campaign
 
     def blocks():
         return {
-            "due": queries(lambda: dashboards.unit_due_block(unit=unit, campaign=campaign, today=TODAY, can_open=True))[
-                0
-            ],
-            "coverage": queries(lambda: dashboards.unit_coverage_block(unit=unit, campaign=campaign))[0],
+            "due": queries(
+                lambda: unit_dashboard.unit_due_block(unit=unit, campaign=campaign, today=TODAY, can_open=True)
+            )[0],
+            "coverage": queries(lambda: unit_dashboard.unit_coverage_block(unit=unit, campaign=campaign))[0],
             "returned": queries(
-                lambda: dashboards.returned_forms_block(user=unit_leader, campaign=campaign, unit=unit)
+                lambda: unit_dashboard.returned_forms_block(user=unit_leader, campaign=campaign, unit=unit)
             )[0],
             "heatmap": queries(lambda: dashboards.heatmap_block(campaign=campaign, unit=unit))[0],
         }

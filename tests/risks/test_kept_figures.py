@@ -13,7 +13,7 @@ from django.urls import reverse
 from lianzheng import figures
 from measures import services as measure_services
 from measures.models import Measure
-from portal import dashboards
+from portal import dashboards, unit_dashboard
 from risks import services
 from risks.models import FormKind, RiskForm, RiskPoint, SpecialMeeting, UnitRiskFigures
 from tests.factories import CampaignFactory, PostFactory
@@ -176,7 +176,7 @@ def test_dashboard_risk_blocks_show_the_kept_numbers(the_unit_form, unit_contact
     coverage = dashboards.coverage_block(campaign=campaign)
     row = next(r for r in coverage["rows"] if r["unit"].pk == unit.pk)
     assert (row["covered"], row["points"], row["complete"]) == (1, 1, 0)
-    own = dashboards.unit_coverage_block(unit=unit, campaign=campaign)
+    own = unit_dashboard.unit_coverage_block(unit=unit, campaign=campaign)
     assert (own["posts"], own["covered"], own["points"], own["complete"]) == (1, 1, 1, 0)
     # A change around the services shows only once the figures are recomputed: the blocks read the kept table.
     RiskPoint.objects.filter(campaign=campaign).delete()
