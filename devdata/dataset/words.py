@@ -1,26 +1,14 @@
-"""The words and weights the synthetic campus is drawn from: unit kinds, offices, posts, risks, measures,
-names, and the helpers that draw from them (``random.Random`` only: same seed, same draw)."""
+"""The synthetic campus's vocabulary: unit, office, post and person names, risks and measures per key area, and the
+weighted choices (form states, risk categories and levels) the steps draw from.
+"""
 
 import random
 
 from measures.models import MeasureStage
-from risks.models import (
-    FormState,
-    RiskCategory,
-)
-from units.models import (
-    KeyArea,
-    UnitKind,
-)
+from risks.models import FormState, RiskCategory
+from units.models import KeyArea, UnitKind
 
-UNIT_CODE_PREFIX = "syn"
-USER_PREFIXES = ("syn_", "bench_")
-#: The password of the benchmark users (and only theirs); every other generated person cannot log in.
-BENCH_PASSWORD = "bench-12345"  # noqa: S105 — published test password of synthetic data, never of real people
-BATCH_SIZE = 2000
-
-# --- word lists --------------------------------------------------------------------------------------------------
-_UNITS = [
+UNITS = [
     ("后勤集团", UnitKind.AFFILIATED, KeyArea.ADMINISTRATION),
     ("校园建设办公室", UnitKind.OFFICE, KeyArea.CONSTRUCTION),
     ("设备处", UnitKind.OFFICE, KeyArea.EQUIPMENT),
@@ -52,7 +40,7 @@ _UNITS = [
     ("林学院", UnitKind.COLLEGE, KeyArea.CONSTRUCTION),
     ("体育部", UnitKind.COLLEGE, KeyArea.EQUIPMENT),
 ]
-_OFFICES = [
+OFFICES = [
     "综合科",
     "计划科",
     "财务科",
@@ -70,7 +58,7 @@ _OFFICES = [
     "信息科",
     "档案室",
 ]
-_POSTS = {
+POSTS = {
     KeyArea.FINANCE: ["出纳", "会计", "报账审核员", "收费管理员", "预算管理员", "经费审核员"],
     KeyArea.EQUIPMENT: ["采购员", "设备管理员", "仓库保管员", "实验室管理员", "验收员", "招标专员"],
     KeyArea.PERSONNEL: ["人事干事", "职称评审秘书", "招聘专员", "工资核算员", "档案管理员"],
@@ -78,8 +66,8 @@ _POSTS = {
     KeyArea.CONSTRUCTION: ["工程项目负责人", "现场监理", "预结算审核员", "工程造价员", "维修管理员"],
     KeyArea.ADMINISTRATION: ["办公室主任", "文秘", "车辆管理员", "房产管理员", "物业管理员", "合同管理员"],
 }
-_HEADS = ["科长", "主任", "副科长", "负责人"]
-_RISKS = {
+HEADS = ["科长", "主任", "副科长", "负责人"]
+RISKS = {
     KeyArea.FINANCE: [
         ("经费报销审核", "审核把关不严", "对不符合规定的票据予以报销，优亲厚友、违规办理。"),
         ("现金收付", "坐收坐支", "收取现金不及时入账，挪用公款或私设小金库。"),
@@ -110,43 +98,37 @@ _RISKS = {
         ("合同管理", "合同审查不严", "合同条款有利于对方，损害学校利益。"),
     ],
 }
-_MEASURES = {
+MEASURES = {
     MeasureStage.PRE: ["开展廉政教育，签订廉政承诺书", "完善办理流程，明确审批权限", "实行办事公开，接受群众监督"],
     MeasureStage.MID: ["实行双人复核，定期抽查", "关键环节全程留痕，信息化监控", "纪检监察部门参与监督"],
     MeasureStage.POST: ["发现问题及时谈话提醒", "依规依纪追究责任", "定期分析问题，完善制度"],
 }
-_SURNAMES = "张李王刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
-_GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰建国文斌志红梅海燕"
+SURNAMES = "张李王刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
+GIVEN_NAMES = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰建国文斌志红梅海燕"
 
 #: Form states of the personal forms, with weights: every state present, a realistic spread inside 查找风险点.
-_FORM_STATES = [
+FORM_STATES = [
     (FormState.DRAFT, 40),
     (FormState.SUBMITTED, 15),
     (FormState.CONFIRMED, 5),
     (FormState.APPROVED, 30),
     (FormState.RETURNED, 10),
 ]
-_CATEGORY_WEIGHTS = [(RiskCategory.DUTY, 35), (RiskCategory.PROCESS, 35), (RiskCategory.SYSTEM, 20)]
-_CATEGORY_WEIGHTS.append((RiskCategory.EXTERNAL, 10))
-_LEVEL_WEIGHTS = [(1, 15), (2, 45), (3, 40)]
+CATEGORY_WEIGHTS = [
+    (RiskCategory.DUTY, 35),
+    (RiskCategory.PROCESS, 35),
+    (RiskCategory.SYSTEM, 20),
+    (RiskCategory.EXTERNAL, 10),
+]
+LEVEL_WEIGHTS = [(1, 15), (2, 45), (3, 40)]
 
 
-def _pick(rng: random.Random, weighted):
+def pick(rng: random.Random, weighted):
+    """One value of ``[(value, weight), ...]``, drawn by weight."""
     values = [v for v, _w in weighted]
     weights = [w for _v, w in weighted]
     return rng.choices(values, weights)[0]
 
 
-def _person_name(rng: random.Random) -> str:
-    return rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN) for _ in range(rng.randint(1, 2)))
-
-
-def unit_sizes(rng: random.Random, units: int, posts_per_unit: int) -> list[int]:
-    """Posts per unit: around the mean, some units larger, some smaller, the total exactly units × mean."""
-    sizes = [posts_per_unit] * units
-    for i in range(0, units - 1, 2):
-        delta = rng.randint(0, posts_per_unit // 2)
-        sizes[i] += delta
-        sizes[i + 1] -= delta
-    rng.shuffle(sizes)
-    return sizes
+def person_name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN_NAMES) for _ in range(rng.randint(1, 2)))
