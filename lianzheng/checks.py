@@ -6,9 +6,13 @@ from django.core.checks import Error, register
 MIN_AUDIT_KEY_LENGTH = 32
 
 
-@register()
+@register(deploy=True)
 def audit_key_check(app_configs=None, **kwargs):
-    """With DEBUG off the audit chain needs a real key: missing, short or the development key is an error."""
+    """With DEBUG off the audit chain needs a real key: missing, short or the development key is an error.
+
+    A deployment check (``check --deploy``, part of the README's production steps): commands that write no audit
+    event (``makemigrations``, ``collectstatic``) run without the key; a write without it is refused by
+    ``lianzheng.audit`` with the same message."""
     if settings.DEBUG or getattr(settings, "TESTING", False):
         return []
     errors = []

@@ -344,6 +344,8 @@ def test_the_office_cancels_a_running_job_and_retries_it(
     assert client.post(reverse("risks:export-job-action", args=[job.pk, "explode"])).status_code == 404
 
 
+# PostgreSQL only: cutting the worker's connection needs pg_terminate_backend; SQLite's test database lives in
+# memory and would vanish with its connection. CI's second pass runs it.
 @pytest.mark.postgres
 @pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="needs PostgreSQL")
 @pytest.mark.django_db(transaction=True)
