@@ -90,7 +90,14 @@ def nav_for(user, current_path: str = "") -> list[dict]:
                 "label": item.label,
                 "url": url + (f"?{item.query}" if item.query else ""),
                 "section": item.section,
-                "active": url != "/" and current_path.startswith(url) or current_path == url,
+                "path": url,
+                "active": False,
             }
         )
+    # The one item whose page the path is in: the longest matching URL (/units/role-changes/ is 角色变更, not 单位).
+    matching = [
+        i for i in items if i["path"] == current_path or (i["path"] != "/" and current_path.startswith(i["path"]))
+    ]
+    if matching:
+        max(matching, key=lambda i: len(i["path"]))["active"] = True
     return items

@@ -619,3 +619,13 @@ def test_campus_tables_show_the_units_furthest_behind_and_link_to_the_rest(campu
     shown = [r["overdue"] for r in block["focus_rows"]]
     assert shown == sorted(shown, reverse=True)
     assert min(shown) >= max(r["overdue"] for r in block["rows"] if r not in block["focus_rows"])
+
+
+def test_the_menu_marks_one_item_the_one_whose_page_is_open(reviewer):
+    """/units/role-changes/ lies under /units/ too: only 角色变更 is marked, not 单位 as well."""
+    from portal.navigation import nav_for
+
+    active = [i["label"] for i in nav_for(reviewer, "/units/role-changes/") if i["active"]]
+    assert [str(label) for label in active] == ["角色变更"]
+    assert [str(i["label"]) for i in nav_for(reviewer, "/units/") if i["active"]] == ["单位"]
+    assert not [i for i in nav_for(reviewer, "/nowhere/") if i["active"]]
